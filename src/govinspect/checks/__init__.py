@@ -1,0 +1,1 @@
+"""④ The indicators: one small declared class per check id. See :mod:`govinspect.checks.registry`."""

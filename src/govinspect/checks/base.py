@@ -1,0 +1,133 @@
+"""The check contract: one indicator is one small declared class.
+
+A check declares ``id``, ``scope`` and ``inputs`` as class data so the registry can list, select and
+document checks without running them. It never fetches: the fetch stage gathers every declared input and
+archives it; checks read a :class:`SiteView` or a :class:`PageView` and yield :class:`Finding` objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict
+
+from govinspect.errors import NotApplicable
+from govinspect.fetch.types import Attempt, LinkResult
+from govinspect.findings.model import Evidence, Finding, Severity
+from govinspect.registry.models import Site
+
+if TYPE_CHECKING:
+    from govinspect.archive.pageview import PageView
+    from govinspect.settings import Settings
+
+__all__ = [
+    "Check", "CheckContext", "CheckParams", "Input", "NotApplicable", "Scope", "SiteView",
+]
+
+
+class Scope(StrEnum):
+    PAGE = "page"  # run once per fetched HTML page
+    SITE = "site"  # run once per site over the whole SiteView
+    ACCOUNT = "account"  # new-media account
+
+
+class Input(StrEnum):
+    """What a check needs the fetch stage to gather."""
+
+    HOMEPAGE = "homepage"
+    PAGES = "pages"  # every fetched internal HTML page
+    LINKS = "links"  # status of every link target (internal and external)
+    IMAGES = "images"  # status of every image
+    AVAILABILITY = "availability"  # homepage attempts / week-long samples
+    COLUMNS = "columns"  # discovered 栏目 with their items (columns package)
+    TLS = "tls"
+    HEADERS = "headers"
+    RENDERED = "rendered"  # headless-Chromium DOM / visibility facts
+    SPIDER_VIEW = "spider_view"  # the homepage as served to a search-engine User-Agent (cloaking)
+    ATTACHMENTS = "attachments"  # text of PDF/DOCX/XLSX attachments
+
+
+class CheckParams(BaseModel):
+    """Base of each check's parameters, validated from ``settings.checks[check.id]``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+@dataclass
+class SiteView:
+    """Everything the fetch stage gathered for one site, read-only for checks."""
+
+    site: Site
+    homepage: PageView | None
+    pages: list[PageView] = field(default_factory=list)  # internal HTML pages, homepage first
+    links: dict[str, LinkResult] = field(default_factory=dict)  # by absolute URL (links and images)
+    attempts: list[Attempt] = field(default_factory=list)  # homepage availability probes
+    columns: list[Any] = field(default_factory=list)  # govinspect.columns models (issue 3)
+    extras: dict[str, Any] = field(default_factory=dict)  # tls facts, spider view, rendered facts…
+    pages_left_out: int = 0  # internal URLs the page budget did not reach
+    homepage_failure: str = ""  # failure class when the homepage could not be fetched
+
+    def page(self, url: str) -> PageView | None:
+        for page in self.pages:
+            if page.url == url or page.final_url == url:
+                return page
+        return None
+
+
+@dataclass
+class CheckContext:
+    """What a check may know besides its target: the monitoring point and the site."""
+
+    as_of: datetime  # 监测时间点, timezone-aware
+    site: Site
+    observed_at: datetime  # when the data was gathered (usually the run time)
+    site_view: SiteView | None = None  # also set for PAGE checks, for site-level facts
+
+
+class Check:
+    """Base class. Subclasses set ``id``, ``scope``, ``inputs``, a docstring, and implement ``run``."""
+
+    id: ClassVar[str]
+    scope: ClassVar[Scope]
+    inputs: ClassVar[tuple[Input, ...]] = ()
+    Params: ClassVar[type[CheckParams]] = CheckParams
+
+    def __init__(self, params: CheckParams | None = None) -> None:
+        self.params = params if params is not None else self.Params()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Check:
+        """Build the check with its parameters from ``settings.checks[cls.id]``."""
+        return cls(cls.Params.model_validate(settings.checks.get(cls.id, {})))
+
+    def run(self, target: Any, ctx: CheckContext) -> Iterator[Finding]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def finding(
+        self,
+        ctx: CheckContext,
+        url: str,
+        *,
+        target: str | None = None,
+        detail: dict[str, Any] | None = None,
+        excerpt: str = "",
+        locator: str = "",
+        warc_record: str | None = None,
+        reason: str = "",
+        severity: Severity = Severity.DEDUCT,
+    ) -> Finding:
+        """A finding of this check; the rule profile later sets the final severity and indicator."""
+        return Finding(
+            check=self.id,
+            site_code=ctx.site.site_code,
+            url=url,
+            target=target,
+            severity=severity,
+            detail=detail or {},
+            evidence=Evidence(excerpt=excerpt[:500], locator=locator, warc_record=warc_record, reason=reason),
+            observed_at=ctx.observed_at,
+        )

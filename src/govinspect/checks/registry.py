@@ -1,0 +1,33 @@
+"""The explicit list of checks. A new check is one class in its own module plus one line here."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from govinspect.errors import ConfigError
+
+if TYPE_CHECKING:
+    from govinspect.checks.base import Check
+    from govinspect.settings import Settings
+
+
+def all_check_classes() -> list[type[Check]]:
+    """Every check class, in report order. Imported here, not at package import time."""
+    classes: list[type[Check]] = []
+    # --- issue 2: foundation (availability, links, footer, domain) ---
+    # --- issue 3: columns ---
+    # --- issue 4: content integrity and privacy ---
+    return classes
+
+
+def build_checks(settings: Settings) -> list[Check]:
+    """Instantiate every enabled check with its parameters from settings."""
+    classes = all_check_classes()
+    known = {c.id for c in classes}
+    unknown = (set(settings.checks) | set(settings.disabled_checks)) - known
+    if unknown:
+        raise ConfigError(
+            f"unknown check id(s) in settings: {', '.join(sorted(unknown))}; "
+            f"known ids: {', '.join(sorted(known))}"
+        )
+    return [c.from_settings(settings) for c in classes if c.id not in settings.disabled_checks]

@@ -1,0 +1,1 @@
+"""② Getting bytes: async client, per-host politeness, SSRF guard, charset, crawl plan."""

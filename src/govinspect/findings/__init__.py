@@ -1,0 +1,1 @@
+"""⑤ Results in a long table: Run, CheckRun, Finding (SQLAlchemy + Alembic)."""

@@ -1,0 +1,1 @@
+"""① What to inspect: sites and new-media accounts under supervision."""

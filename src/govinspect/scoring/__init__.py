@@ -1,0 +1,1 @@
+"""⑥ Judgement: pure functions over findings and a versioned rule profile (YAML)."""

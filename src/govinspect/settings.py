@@ -1,0 +1,137 @@
+"""Settings: defaults < TOML file < GOVINSPECT_* environment < explicit (CLI) values.
+
+Built once by :func:`load_settings` and passed down; nothing reads settings at import time.
+Nested values use a double underscore in the environment: ``GOVINSPECT_FETCH__ALLOW_PRIVATE=1``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from govinspect.errors import ConfigError
+
+DEFAULT_USER_AGENT = "govinspect/{version} (government website inspection; +{contact})"
+
+
+class FetchSettings(BaseModel):
+    """How the crawler talks to sites: politeness, limits, safety."""
+
+    contact_url: str = "https://github.com/govinspect/govinspect#crawler"
+    user_agent: str = ""  # empty: DEFAULT_USER_AGENT with version and contact_url
+    spider_user_agent: str = (
+        "Mozilla/5.0 (compatible; Baiduspider/2.0; +http://www.baidu.com/search/spider.html)"
+    )
+    total_timeout: float = 15.0  # seconds per request; the availability rule counts 15 s
+    connect_timeout: float = 10.0
+    max_body_bytes: int = 8 * 1024 * 1024
+    max_decompressed_ratio: int = 100  # decompression-bomb guard: decoded/encoded bytes
+    max_redirects: int = 10
+    global_concurrency: int = 64
+    per_host_concurrency: int = 4
+    per_host_rate: float = 20.0  # requests per second per host
+    retries: int = 2  # for transient failures only
+    backoff: float = 0.5  # seconds, doubled each retry
+    allow_private: bool = False
+    obey_robots: bool = True
+    resolve: list[str] = Field(default_factory=list)  # curl-style HOST:PORT:ADDR
+
+    def effective_user_agent(self) -> str:
+        from govinspect import __version__
+
+        return self.user_agent or DEFAULT_USER_AGENT.format(version=__version__, contact=self.contact_url)
+
+
+class CrawlSettings(BaseModel):
+    """What the crawl plan covers per site."""
+
+    page_budget: int = 300
+    max_depth: int = 5
+    max_list_pages: int = 3  # pagination pages followed per column
+    check_external_links: bool = True
+    check_images: bool = True
+    sites_in_parallel: int = 16
+
+
+class Settings(BaseSettings):
+    """Everything configurable. See ``govinspect.toml.example``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="GOVINSPECT_",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    database_url: str = "sqlite:///govinspect.db"
+    profile: str = "national-2019"
+    profile_overlay: Path | None = None
+    timezone: str = "Asia/Shanghai"
+    fetch: FetchSettings = Field(default_factory=FetchSettings)
+    crawl: CrawlSettings = Field(default_factory=CrawlSettings)
+    checks: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    disabled_checks: list[str] = Field(default_factory=list)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # init (explicit/CLI) beats environment; the TOML file is merged below both in load_settings.
+        return (init_settings, env_settings)
+
+
+def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Build settings from the TOML file, the environment and explicit overrides (highest).
+
+    ``overrides`` may be nested dicts (``fetch={"allow_private": True}``); ``None`` values are ignored
+    so CLI options left unset do not mask the file or the environment.
+    """
+    file_values: dict[str, Any] = {}
+    if config_file is not None:
+        try:
+            file_values = tomllib.loads(Path(config_file).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file {config_file} not found: pass an existing --config path") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"config file {config_file} is not valid TOML ({exc}): fix the line named") from None
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    try:
+        env_only = Settings()  # environment over defaults
+        merged = _deep_merge(file_values, _explicit(env_only))
+        merged = _deep_merge(merged, clean)
+        return Settings(**merged)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"setting {where!r}: {first['msg']}; fix it in the config file or GOVINSPECT_* variable") from None
+
+
+def _explicit(settings: Settings) -> dict[str, Any]:
+    """Only the values set explicitly (environment), nested, so the file fills the rest."""
+
+    def walk(model: BaseModel) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name in model.model_fields_set:
+            value = getattr(model, name)
+            out[name] = walk(value) if isinstance(value, BaseModel) else value
+        return out
+
+    return walk(settings)
