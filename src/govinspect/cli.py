@@ -1,0 +1,331 @@
+"""Command line: ``govinspect demo | registry import | inspect | report | check | checks | runs``.
+
+Every command builds Settings with :func:`load_settings` and passes them down. Errors of the
+GovinspectError family print as one line naming the fix, with exit status 2.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from govinspect.errors import ConfigError, GovinspectError
+from govinspect.settings import Settings, load_settings
+
+app = typer.Typer(help="Inspect government websites and new-media accounts (政府网站与政务新媒体检查).",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False)
+registry_app = typer.Typer(help="Import and list the registry of supervised sites.", no_args_is_help=True)
+app.add_typer(registry_app, name="registry")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", help="TOML settings file (see govinspect.toml.example).")]
+DbOpt = Annotated[str | None, typer.Option("--db", help="Database URL (default sqlite:///govinspect.db).")]
+
+
+def _console() -> Console:
+    return Console(stderr=False, highlight=False)
+
+
+def one_line_errors(func: F) -> F:
+    """Print GovinspectError as one line on stderr and exit 2; Ctrl-C exits 130."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except GovinspectError as exc:
+            Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {exc}", markup=True)
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            Console(stderr=True).print("interrupted")
+            raise typer.Exit(130) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def parse_as_of(value: str, tz: str = "Asia/Shanghai") -> datetime:
+    """``2021-06-15`` or ``2021-06-15T10:00`` (local time of the inspection office)."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"--as-of {value!r} is not a date: use YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
+    if parsed.tzinfo is None:
+        if len(value) <= 10:
+            parsed = parsed.replace(hour=23, minute=59, second=59)
+        parsed = parsed.replace(tzinfo=ZoneInfo(tz))
+    return parsed
+
+
+def _settings(config: Path | None, db: str | None = None, **fetch: Any) -> Settings:
+    fetch_overrides = {k: v for k, v in fetch.items() if v not in (None, [], False)}
+    return load_settings(config, database_url=db, fetch=fetch_overrides or None)
+
+
+@registry_app.command("import")
+@one_line_errors
+def registry_import(
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8, UTF-8-BOM, GB18030) or XLSX registry file.")],
+    accounts: Annotated[bool, typer.Option("--accounts", help="The file lists new-media accounts.")] = False,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Read a registry file, report bad rows by row number and field, and store the good rows."""
+    from govinspect.findings.store import Store
+    from govinspect.registry.load import load_accounts, load_sites
+
+    settings = _settings(config, db)
+    console = _console()
+    if accounts:
+        records, errors = load_accounts(file)
+    else:
+        loaded = load_sites(file)
+        records, errors = loaded.sites, loaded.errors
+    _print_row_errors(console, errors)
+    store = Store.open(settings.database_url)
+    try:
+        count = store.import_accounts(records) if accounts else store.import_sites(records)  # type: ignore[arg-type]
+    finally:
+        store.close()
+    console.print(f"imported {count} {'accounts' if accounts else 'sites'}, {len(errors)} bad rows "
+                  f"→ {settings.database_url}")
+
+
+@registry_app.command("list")
+@one_line_errors
+def registry_list(config: ConfigOpt = None, db: DbOpt = None) -> None:
+    """List the stored sites."""
+    from govinspect.findings.store import Store
+
+    settings = _settings(config, db)
+    store = Store.open(settings.database_url)
+    try:
+        sites = store.sites()
+    finally:
+        store.close()
+    table = Table("网站标识码", "网站名称", "地区", "类型", "首页")
+    for s in sites:
+        table.add_row(s.site_code, s.name, s.region, str(s.kind), s.homepage)
+    _console().print(table)
+
+
+def _print_row_errors(console: Console, errors: list[Any]) -> None:
+    if not errors:
+        return
+    table = Table("row", "field", "problem", title="rows not imported", title_style="bold yellow")
+    for err in errors:
+        table.add_row(str(err.row), err.field, err.message)
+    console.print(table)
+
+
+@app.command()
+@one_line_errors
+def inspect(
+    registry: Annotated[Path | None, typer.Option("--registry", help="Registry CSV/XLSX file.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Monitoring point 监测时间点, YYYY-MM-DD.")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
+    site: Annotated[list[str] | None, typer.Option("--site", help="Only this site code (repeatable).")] = None,
+    resolve: Annotated[list[str] | None, typer.Option("--resolve", help="HOST:PORT:ADDR, like curl.")] = None,
+    allow_private: Annotated[bool, typer.Option("--allow-private", help="Allow loopback/private addresses.")] = False,
+    resume: Annotated[str | None, typer.Option("--resume", help="Resume an interrupted run by id.")] = None,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Inspect the sites of a registry at a monitoring point and write findings, scores and reports."""
+    from govinspect.findings.store import Store
+    from govinspect.registry.load import load_sites
+
+    settings = _settings(config, db, resolve=resolve, allow_private=allow_private)
+    console = _console()
+    sites = []
+    if resume is None:
+        if registry is None or as_of is None:
+            raise ConfigError("inspect needs --registry FILE and --as-of YYYY-MM-DD (or --resume RUN)")
+        loaded = load_sites(registry)
+        _print_row_errors(console, loaded.errors)
+        sites = loaded.sites
+        if site:
+            wanted = set(site)
+            unknown = wanted - {s.site_code for s in sites}
+            if unknown:
+                raise ConfigError(f"--site {', '.join(sorted(unknown))} not in {registry}: check the 网站标识码")
+            sites = [s for s in sites if s.site_code in wanted]
+        if not sites:
+            raise ConfigError(f"no valid sites in {registry}: fix the rows listed above")
+    as_of_dt = parse_as_of(as_of, settings.timezone) if as_of else datetime.now(ZoneInfo(settings.timezone))
+    store = Store.open(settings.database_url)
+    try:
+        result = _run_with_progress(console, sites, settings, as_of_dt, out, store, resume)
+    finally:
+        store.close()
+    _print_summary(console, result, out)
+
+
+def _run_with_progress(console: Console, sites: list[Any], settings: Settings, as_of: datetime, out: Path,
+                       store: Any, resume: str | None) -> Any:
+    from govinspect.pipeline import run_inspection
+
+    progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=console, transient=False)
+    task_holder: dict[str, Any] = {}
+
+    def on_start(run: Any, total: int) -> None:
+        task_holder["run"] = run.run_id
+        task_holder["task"] = progress.add_task(f"inspecting (run {run.run_id})", total=total)
+
+    def on_site(result: Any) -> None:
+        progress.advance(task_holder["task"])
+
+    with progress:
+        try:
+            return asyncio.run(run_inspection(sites, settings, as_of=as_of, out_dir=out, store=store,
+                                              resume_run=resume, progress=on_site, on_start=on_start))
+        except KeyboardInterrupt:
+            run_id = task_holder.get("run", "?")
+            console.print(f"interrupted; resume with: govinspect inspect --resume {run_id}")
+            raise
+
+
+def _print_summary(console: Console, result: Any, out: Path) -> None:
+    from govinspect.reports.context import build_context
+
+    ctx = build_context(result)
+    console.print(ctx.summary_renderable() if hasattr(ctx, "summary_renderable") else _summary_table(result))
+    console.print(f"outputs written to {out}/ (findings.jsonl, scores.csv, report.xlsx, report.html, evidence/)")
+
+
+def _summary_table(result: Any) -> Table:
+    """Sites, pass rate, pass rate per city, vetoed sites and why."""
+    sites = result.sites
+    scored = [s for s in sites if s.score is not None]
+    qualified = [s for s in scored if s.score.qualified]
+    table = Table(title=f"run {result.run.run_id} · 监测时间点 {result.run.as_of:%Y-%m-%d} · "
+                        f"{result.run.profile_id} v{result.run.profile_version}")
+    table.add_column("地区")
+    table.add_column("网站数", justify="right")
+    table.add_column("合格", justify="right")
+    table.add_column("合格率", justify="right")
+    by_city: dict[str, list[Any]] = {}
+    for s in scored:
+        by_city.setdefault(s.site.city, []).append(s)
+    for city, items in sorted(by_city.items()):
+        ok = sum(1 for i in items if i.score.qualified)
+        table.add_row(city, str(len(items)), str(ok), f"{ok / len(items):.1%}")
+    rate = len(qualified) / len(scored) if scored else 0.0
+    table.add_row("[bold]合计", f"[bold]{len(scored)}", f"[bold]{len(qualified)}", f"[bold]{rate:.1%}")
+    return table
+
+
+@app.command()
+@one_line_errors
+def report(
+    run: Annotated[str, typer.Argument(help="Run id (see `govinspect runs`).")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Regenerate findings.jsonl, scores.csv, report.xlsx and report.html from the database (no fetching)."""
+    from govinspect.findings.store import Store
+    from govinspect.reports.writer import write_outputs
+
+    settings = _settings(config, db)
+    store = Store.open(settings.database_url)
+    try:
+        if store.get_run(run) is None:
+            raise ConfigError(f"run {run} not found in {settings.database_url}: list runs with `govinspect runs`")
+        result = store.load_run(run)
+    finally:
+        store.close()
+    out.mkdir(parents=True, exist_ok=True)
+    paths = write_outputs(result, out)
+    _console().print("written: " + ", ".join(str(p) for p in paths.values()))
+
+
+@app.command()
+@one_line_errors
+def runs(config: ConfigOpt = None, db: DbOpt = None) -> None:
+    """List inspection runs stored in the database."""
+    from govinspect.findings.store import Store
+
+    settings = _settings(config, db)
+    store = Store.open(settings.database_url)
+    try:
+        items = store.list_runs()
+    finally:
+        store.close()
+    table = Table("run", "监测时间点", "started", "status", "profile")
+    for r in items:
+        table.add_row(r.run_id, f"{r.as_of:%Y-%m-%d %H:%M}", f"{r.started_at:%Y-%m-%d %H:%M}", r.status,
+                      f"{r.profile_id} v{r.profile_version}")
+    _console().print(table)
+
+
+@app.command("checks")
+def list_checks() -> None:
+    """List every check: id, scope, inputs and what it finds."""
+    from govinspect.checks.registry import all_check_classes
+
+    table = Table("id", "scope", "inputs", "what it finds")
+    for cls in all_check_classes():
+        doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+        table.add_row(cls.id, str(cls.scope), ", ".join(str(i) for i in cls.inputs), doc)
+    _console().print(table)
+
+
+@app.command()
+@one_line_errors
+def check(
+    targets: Annotated[list[str], typer.Argument(help="Files (HTML, text, PDF, DOCX, XLSX, XLS) or one URL.")],
+    region: Annotated[str | None, typer.Option("--region", help="Region of the publishing site, 省/市/县.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One finding per line, findings.jsonl shape.")] = False,
+    allow_private: Annotated[bool, typer.Option("--allow-private", help="Allow loopback/private URLs.")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Check documents before publishing (先审后发): content integrity, privacy, drafts, wording, dark links."""
+    from govinspect.document_check import check_documents
+
+    settings = _settings(config, None, allow_private=allow_private)
+    findings = check_documents(list(targets), settings, region)
+    console = _console()
+    if as_json:
+        for f in findings:
+            sys.stdout.write(json.dumps(f.to_json_dict(), ensure_ascii=False) + "\n")
+        return
+    table = Table("check", "where", "detail", "excerpt", title=f"{len(findings)} finding(s)")
+    for f in findings:
+        table.add_row(f.check, f.url, json.dumps(f.detail, ensure_ascii=False), f.evidence.excerpt[:80])
+    console.print(table)
+
+
+@app.command()
+@one_line_errors
+def demo(
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("demo-out"),
+    sites: Annotated[int, typer.Option("--sites", help="Number of demo sites.")] = 36,
+    seed: Annotated[int, typer.Option("--seed", help="Farm seed.")] = 2021,
+    config: ConfigOpt = None,
+) -> None:
+    """Build a sample province of government sites on loopback, inspect it, and compare with the truth."""
+    from govinspect.demo.run import run_demo
+
+    run_demo(out, n_sites=sites, seed=seed, config=config, console=_console())
+
+
+def main() -> None:  # pragma: no cover
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

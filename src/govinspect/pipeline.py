@@ -1,0 +1,235 @@
+"""The single orchestration: one site through fetch → archive → checks → classify → score.
+
+``run_site`` is what the CLI, the Celery worker and the dashboard's "re-check now" call; ``run_inspection``
+runs a whole registry on one machine (asyncio, sites in parallel, one shared link cache) and stores each
+site's result as soon as it is done, so an interrupted run resumes without losing or duplicating work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from govinspect.checks.base import Check, CheckContext, Input, Scope, SiteView
+from govinspect.errors import GovinspectError, NotApplicable
+from govinspect.findings.model import CheckRun, Finding, Outcome, RunInfo, RunResult, SiteResult
+from govinspect.registry.models import Site, SiteStatus
+
+if TYPE_CHECKING:
+    from govinspect.archive.pageview import PageView
+    from govinspect.fetch.client import Fetcher
+    from govinspect.fetch.links import LinkChecker
+    from govinspect.findings.store import Store
+    from govinspect.scoring.profile import Profile
+    from govinspect.settings import Settings
+
+log = logging.getLogger(__name__)
+
+ProgressFn = Callable[[SiteResult], None]
+
+
+@dataclass
+class RunContext:
+    """What every site of one run shares: settings, checks, profile, the client and the link cache."""
+
+    settings: Settings
+    as_of: datetime
+    out_dir: Path
+    checks: list[Check]
+    profile: Profile
+    fetcher: Fetcher
+    links: LinkChecker
+    observed_at: datetime = field(default_factory=lambda: datetime.now(ZoneInfo("Asia/Shanghai")))
+
+
+def new_run_id(as_of: datetime) -> str:
+    """Readable and unique: ``20210615-1a2b3c``."""
+    return f"{as_of:%Y%m%d}-{secrets.token_hex(3)}"
+
+
+def _missing_inputs(check: Check, view: SiteView) -> str:
+    if Input.HOMEPAGE in check.inputs and view.homepage is None:
+        return f"homepage not fetched ({view.homepage_failure or 'unknown failure'})"
+    return ""
+
+
+def run_checks(view: SiteView, checks: Iterable[Check], ctx: CheckContext,
+               extra_pages: list[PageView] | None = None) -> tuple[list[Finding], list[CheckRun]]:
+    """Run every check over one site view; every check records an outcome, findings or not.
+
+    PAGE checks run over the fetched pages and ``extra_pages`` (attachments turned into pages).
+    """
+    findings: list[Finding] = []
+    runs: list[CheckRun] = []
+    pages = list(view.pages) + list(extra_pages or [])
+    for check in checks:
+        started = time.perf_counter()
+        missing = _missing_inputs(check, view)
+        if missing:
+            runs.append(CheckRun(check.id, view.site.site_code, Outcome.SKIPPED, message=missing))
+            continue
+        produced: list[Finding] = []
+        try:
+            if check.scope is Scope.PAGE:
+                for page in pages:
+                    try:
+                        produced.extend(check.run(page, ctx))
+                    except NotApplicable:
+                        continue
+            else:
+                produced.extend(check.run(view, ctx))
+        except NotApplicable as exc:
+            runs.append(CheckRun(check.id, view.site.site_code, Outcome.NOT_APPLICABLE, message=str(exc)))
+            continue
+        except Exception as exc:  # a broken check must not sink the site: record it
+            log.exception("check_failed check=%s site=%s", check.id, view.site.site_code)
+            runs.append(CheckRun(check.id, view.site.site_code, Outcome.ERROR,
+                                 message=f"{type(exc).__name__}: {exc}"[:500]))
+            continue
+        findings.extend(produced)
+        runs.append(CheckRun(check.id, view.site.site_code, Outcome.COMPLETED, findings=len(produced),
+                             duration_ms=(time.perf_counter() - started) * 1000))
+    return findings, runs
+
+
+async def run_site(site: Site, rc: RunContext) -> SiteResult:
+    """Inspect one site: crawl into a WARC, build its SiteView, run checks, classify and score."""
+    from govinspect.columns.discover import discover_columns
+    from govinspect.columns.plan import ColumnPlan
+    from govinspect.fetch.crawl import crawl_site
+    from govinspect.scoring.engine import classify, score
+
+    evidence_dir = rc.out_dir / "evidence"
+    evidence_dir.mkdir(parents=True, exist_ok=True)
+    warc_path = evidence_dir / f"{site.site_code}.warc.gz"
+    crawl = await crawl_site(site, rc.settings, rc.fetcher, rc.links, warc_path, plan=ColumnPlan())
+    view = crawl.to_site_view()
+    view.columns = discover_columns(view, rc.as_of)
+    await _gather_rendered(view, rc.settings)
+    extra_pages = _attachment_pages(crawl)
+    ctx = CheckContext(as_of=rc.as_of, site=site, observed_at=rc.observed_at, site_view=view)
+    findings, check_runs = await asyncio.to_thread(run_checks, view, rc.checks, ctx, extra_pages)
+    classify(findings, rc.profile)
+    site_score = score(site, findings, rc.profile)
+    return SiteResult(
+        site=site,
+        findings=findings,
+        check_runs=check_runs,
+        score=site_score,
+        pages_fetched=len(view.pages),
+        pages_left_out=view.pages_left_out,
+        homepage_ok=view.homepage is not None,
+        warc_path=str(warc_path.relative_to(rc.out_dir)),
+    )
+
+
+async def _gather_rendered(view: SiteView, settings: Settings) -> None:
+    """Render in Chromium only the pages static analysis could not decide (dark links)."""
+    try:
+        from govinspect.content.hidden import pages_needing_render
+        from govinspect.fetch.render import render_pages
+    except ImportError:
+        return
+    urls = pages_needing_render(view)
+    if urls:
+        view.extras["rendered"] = await render_pages(urls, settings)
+
+
+def _attachment_pages(crawl: object) -> list[PageView]:
+    """PDF/DOCX/XLSX attachments as pages, so the page checks (privacy…) read them too."""
+    attachments = getattr(crawl, "extras", {}).get("attachments") or []
+    if not attachments:
+        return []
+    from govinspect.content.documents import load_document
+
+    pages: list[PageView] = []
+    for att in attachments:
+        try:
+            page = load_document(att.body, name=att.url, content_type=att.content_type)
+        except GovinspectError as exc:
+            log.info("attachment_skipped url=%s reason=%s", att.url, exc)
+            continue
+        page.warc_record_id = att.warc_record_id
+        pages.append(page)
+    return pages
+
+
+async def run_inspection(
+    sites: list[Site],
+    settings: Settings,
+    *,
+    as_of: datetime,
+    out_dir: Path,
+    store: Store,
+    resume_run: str | None = None,
+    progress: ProgressFn | None = None,
+    on_start: Callable[[RunInfo, int], None] | None = None,
+) -> RunResult:
+    """Inspect ``sites`` at the monitoring point ``as_of``; store each site, then write the outputs.
+
+    With ``resume_run``, only the sites the run has not stored yet are inspected (Ctrl-C safe).
+    """
+    from govinspect.checks.registry import build_checks
+    from govinspect.fetch.client import Fetcher
+    from govinspect.fetch.links import LinkChecker
+    from govinspect.reports.writer import write_outputs
+    from govinspect.scoring.profile import load_profile
+
+    profile = load_profile(settings.profile, settings.profile_overlay)
+    checks = build_checks(settings)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if resume_run:
+        run = store.get_run(resume_run)
+        if run is None:
+            raise GovinspectError(f"run {resume_run} not found in {settings.database_url}: "
+                                  "list runs with `govinspect runs`")
+        as_of = run.as_of
+        pending = set(store.pending_sites(resume_run))
+        todo = [s for s in store.sites(sorted(pending))]
+    else:
+        run = RunInfo(run_id=new_run_id(as_of), as_of=as_of,
+                      started_at=datetime.now(ZoneInfo(settings.timezone)),
+                      profile_id=profile.id, profile_version=str(profile.version))
+        store.import_sites(sites)
+        active = [s for s in sites if s.status is SiteStatus.RUNNING]
+        store.create_run(run, [s.site_code for s in active],
+                         settings.model_dump(mode="json", exclude={"fetch": {"resolve"}}))
+        todo = active
+    if on_start:
+        on_start(run, len(todo))
+
+    async with Fetcher(settings.fetch) as fetcher:
+        rc = RunContext(settings=settings, as_of=as_of, out_dir=out_dir, checks=checks, profile=profile,
+                        fetcher=fetcher, links=LinkChecker(fetcher))
+        gate = asyncio.Semaphore(max(1, settings.crawl.sites_in_parallel))
+
+        async def one(site: Site) -> None:
+            async with gate:
+                try:
+                    result = await run_site(site, rc)
+                except GovinspectError as exc:
+                    result = SiteResult(site=site, error=str(exc))
+                except Exception as exc:  # one broken site must not sink the run; it is recorded as failed
+                    log.exception("site_failed site=%s", site.site_code)
+                    result = SiteResult(site=site, error=f"internal error {type(exc).__name__}: {exc}"[:500])
+                await asyncio.to_thread(store.save_site_result, run.run_id, result)
+                if progress:
+                    progress(result)
+
+        try:
+            await asyncio.gather(*(one(s) for s in todo))
+        except (asyncio.CancelledError, KeyboardInterrupt):
+            store.finish_run(run.run_id, status="interrupted")
+            raise
+    store.finish_run(run.run_id, status="finished")
+    result = store.load_run(run.run_id)
+    write_outputs(result, out_dir)
+    return result
