@@ -15,6 +15,14 @@ def all_check_classes() -> list[type[Check]]:
     """Every check class, in report order. Imported here, not at package import time."""
     classes: list[type[Check]] = []
     # --- issue 2: foundation (availability, links, footer, domain) ---
+    from govinspect.checks.availability import SiteUnreachable
+    from govinspect.checks.broken_images import BrokenImages
+    from govinspect.checks.dead_links import DeadLinks
+    from govinspect.checks.domain import DomainNoncompliant
+    from govinspect.checks.footer import FooterMissing
+    from govinspect.checks.jiucuo import JiucuoMissing
+
+    classes += [SiteUnreachable, DeadLinks, BrokenImages, FooterMissing, JiucuoMissing, DomainNoncompliant]
     # --- issue 3: columns ---
     # --- issue 4: content integrity and privacy ---
     return classes
