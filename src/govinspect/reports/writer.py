@@ -1,0 +1,72 @@
+"""write_outputs(): a run's report files in the output folder (interfaces.md §2–§4).
+
+Writes ``findings.jsonl``, ``scores.csv``, ``report.xlsx`` and ``report.html``; the evidence archive
+(``evidence/*.warc.gz``) is written by the crawl and only linked to. Each file is written to a temporary
+name and renamed into place, so an interrupted run never leaves a half-written report behind.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from govinspect.findings.model import RunResult
+from govinspect.reports.charts import region_pass_rate_chart
+from govinspect.reports.context import ReportContext, ReportError, build_context
+from govinspect.reports.html import write_html
+from govinspect.reports.jsonl import write_jsonl
+from govinspect.reports.scores_csv import write_scores_csv
+from govinspect.reports.xlsx import write_xlsx
+
+OUTPUT_NAMES = ("findings.jsonl", "scores.csv", "report.xlsx", "report.html")
+
+
+def _atomic(path: Path, write: Callable[[Path], Path]) -> Path:
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def _now(ctx: ReportContext) -> datetime:
+    tz = ctx.as_of.tzinfo
+    return datetime.now(tz) if tz is not None else datetime.now().astimezone()
+
+
+def write_outputs(
+    result: RunResult, out_dir: Path, *, now: datetime | None = None, rules: Sequence[str] = ()
+) -> dict[str, Path]:
+    """Write the four report files into ``out_dir`` and return ``{file name: path}``.
+
+    ``now`` is the generation time printed in the reports (tests freeze it); ``rules`` are the counting
+    rules stated in the report header, as worded by the rule profile.
+    """
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportError(f"cannot create output folder {out_dir}: {exc}; choose a writable --out folder") from exc
+
+    ctx = build_context(result, rules=rules)
+    when = now or _now(ctx)
+    chart = region_pass_rate_chart(ctx.regions)
+
+    writers: dict[str, Callable[[Path], Path]] = {
+        "findings.jsonl": lambda p: write_jsonl(ctx, p),
+        "scores.csv": lambda p: write_scores_csv(ctx, p),
+        "report.xlsx": lambda p: write_xlsx(ctx, p, now=when, chart_png=chart.png),
+        "report.html": lambda p: write_html(ctx, p, now=when, chart_svg=chart.svg),
+    }
+    written: dict[str, Path] = {}
+    for name in OUTPUT_NAMES:
+        try:
+            written[name] = _atomic(out_dir / name, writers[name])
+        except OSError as exc:
+            raise ReportError(f"cannot write {out_dir / name}: {exc}; free disk space or fix the folder's "
+                              "permissions and run `govinspect report` again") from exc
+    return written
