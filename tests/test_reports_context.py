@@ -6,7 +6,9 @@ with a veto, a low score, a bonus, a failed site run, an info finding and hostil
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
@@ -279,3 +281,29 @@ def test_is_web_url(url, ok):
 ])
 def test_safe_relative_path(path, safe):
     assert safe_relative_path(path) == safe
+
+
+GOLDEN_DIR = Path(__file__).parent / "golden"
+
+
+def _dump_golden(data: object) -> str:
+    """JSON with one row (or one line of text) per line, so a golden diff reads like the report."""
+    def rows(items: list) -> str:
+        return "[\n" + ",\n".join("  " + json.dumps(item, ensure_ascii=False) for item in items) + "\n ]"
+
+    if isinstance(data, dict):
+        body = ",\n".join(f" {json.dumps(k, ensure_ascii=False)}: {rows(v)}" for k, v in data.items())
+        return "{\n" + body + "\n}\n"
+    return rows(data) + "\n"
+
+
+def assert_golden(name: str, actual: object, update: bool) -> None:
+    """Compare ``actual`` with tests/golden/<name>.json; ``--update-golden`` rewrites the file first."""
+    path = GOLDEN_DIR / f"{name}.json"
+    if update:
+        GOLDEN_DIR.mkdir(exist_ok=True)
+        path.write_text(_dump_golden(actual), encoding="utf-8")
+    if not path.exists():
+        pytest.fail(f"golden file {path} is missing; run pytest with --update-golden and review the diff")
+    expected = json.loads(path.read_text(encoding="utf-8"))
+    assert actual == expected, f"output differs from {path}; if the change is intended, run --update-golden"

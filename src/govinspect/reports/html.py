@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -20,6 +21,16 @@ from govinspect.reports.context import ReportContext, fmt_number, fmt_percent, i
 EXCERPT_CHARS = 400
 MAX_FINDINGS_PER_GROUP = 200  # per site and indicator; report.xlsx and findings.jsonl have every finding
 TITLE = "政府网站检查报告"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _finalize(value: object) -> object:
+    """Every printed value: C0 control characters (invalid in HTML) become U+FFFD."""
+    if isinstance(value, str) and not hasattr(value, "__html__"):
+        return _CONTROL.sub("\ufffd", value)
+    return value
 
 
 def _clip(text: str, limit: int) -> str:
@@ -35,6 +46,7 @@ def _environment():  # -> jinja2.Environment
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=_finalize,
     )
     env.filters.update(
         num=fmt_number,
@@ -62,6 +74,7 @@ def render_html(ctx: ReportContext, *, now: datetime, chart_svg: str | None = No
         title=TITLE,
         version=__version__,
         severity_names=labels.SEVERITY_NAMES,
+        run_status_name=labels.RUN_STATUS_NAMES.get(ctx.run_status, ctx.run_status),
         severity_counts=ctx.severity_counts(),
         chart_data_uri=chart_uri,
         excerpt_chars=EXCERPT_CHARS,

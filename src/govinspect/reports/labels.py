@@ -89,6 +89,12 @@ OUTCOME_NAMES: dict[str, str] = {
     "error": "出错",
 }
 
+RUN_STATUS_NAMES: dict[str, str] = {
+    "running": "进行中",
+    "finished": "已完成",
+    "interrupted": "已中断",
+}
+
 QUALIFIED = "合格"
 UNQUALIFIED = "不合格"
 NOT_SCORED = "未完成检查"

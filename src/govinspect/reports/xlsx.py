@@ -114,7 +114,7 @@ def _summary_rows(ctx: ReportContext, now: datetime) -> list[tuple[str, Any]]:
         ("监测时间点", ctx.as_of.isoformat(timespec="seconds")),
         ("生成时间", now.isoformat(timespec="seconds")),
         ("检查批次", ctx.run_id),
-        ("检查状态", ctx.run_status),
+        ("检查状态", labels.RUN_STATUS_NAMES.get(ctx.run_status, ctx.run_status)),
         ("检查网站数", totals.sites),
         ("完成检查", totals.scored),
         ("合格", totals.qualified),
