@@ -25,6 +25,11 @@ def all_check_classes() -> list[type[Check]]:
     classes += [SiteUnreachable, DeadLinks, BrokenImages, FooterMissing, JiucuoMissing, DomainNoncompliant]
     # --- issue 3: columns ---
     # --- issue 4: content integrity and privacy ---
+    from govinspect.checks.dark_links import DarkLinks
+    from govinspect.checks.spam import Spam
+    from govinspect.checks.test_drafts import TestDrafts
+
+    classes += [Spam, DarkLinks, TestDrafts]
     return classes
 
 
