@@ -543,3 +543,28 @@ def test_database_from_a_newer_version(tmp_path: Path) -> None:
     engine.dispose()
     with pytest.raises(StoreError, match="upgrade govinspect"):
         Store.open(url)
+
+
+def test_concurrent_saves_from_worker_threads(store: Store) -> None:
+    """The pipeline saves sites from worker threads (asyncio.to_thread); every save must land once."""
+    sites = [make_site(i) for i in range(10, 22)]
+    run = started_run(store, sites)
+    errors: list[BaseException] = []
+
+    def save(site: Site) -> None:
+        try:
+            for attempt in range(2):
+                store.save_site_result(run.run_id, make_result(site, 50, tag=f"-{attempt}"))
+        except BaseException as exc:  # reported below; a thread must not swallow it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=save, args=(site,)) for site in sites]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert errors == []
+    loaded = store.load_run(run.run_id)
+    assert [r.site.site_code for r in loaded.sites] == [s.site_code for s in sites]
+    assert all(len(r.findings) == 50 and r.findings[0].url.endswith("-1.html") for r in loaded.sites)
+    assert store.pending_sites(run.run_id) == []
