@@ -116,12 +116,17 @@ def classify_content(items: list[ListItem], has_text: bool) -> tuple[Category, s
 
 def classify(
     name: str, items: list[ListItem], *, has_text: bool = False, column_type: str = "",
-    data: CategoryData | None = None,
+    aliases: tuple[str, ...] | list[str] = (), data: CategoryData | None = None,
 ) -> tuple[Category, str]:
-    """Category and reason: the name first, then the CMS ``ColumnType`` meta, then the content."""
+    """Category and reason: the name, then other names of the same column (CMS ColumnName, breadcrumb),
+    then the CMS ``ColumnType`` meta, then the content."""
     by_name = classify_name(name, data)
     if by_name is not None:
         return by_name
+    for alias in aliases:
+        by_alias = classify_name(alias, data)
+        if by_alias is not None:
+            return by_alias[0], f"别名‘{alias}’: {by_alias[1]}"
     if column_type:
         by_type = classify_name(column_type, data)
         if by_type is not None:

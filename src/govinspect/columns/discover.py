@@ -436,7 +436,7 @@ class _Discovery:
                     col.empty, col.empty_reason = True, "页面只有网站模板, 无栏目内容"
                     col.excerpt = clean_text(found.content_text)[:200]
         category, reason = classify(col.name, col.items, has_text=content_chars >= MIN_CONTENT_CHARS,
-                                    column_type=column_type, data=self.data)
+                                    column_type=column_type, aliases=col.aliases, data=self.data)
         col.category, col.category_reason = category, reason
         if why_external:
             col.external = True

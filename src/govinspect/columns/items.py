@@ -157,6 +157,19 @@ def _row_of(anchor: LexborNode) -> LexborNode:
             return current
         current = current.parent
         hops += 1
+    # a single card: the nearest block that shows a date and holds no other item link
+    current = anchor.parent
+    hops = 0
+    own = (anchor.attributes or {}).get("href")
+    while current is not None and current.tag not in ("body", "html") and hops < 4:
+        hrefs = {(a.attributes or {}).get("href") for a in current.css("a")
+                 if len(clean_text(a.text())) >= MIN_TITLE}
+        if hrefs - {own}:
+            break
+        if find_dates(clean_text(current.text(separator=" ")), date(2100, 1, 1))[0]:
+            return current
+        current = current.parent
+        hops += 1
     return best
 
 
@@ -355,6 +368,7 @@ def _script_texts(tree: LexborHTMLParser) -> Iterator[str]:
 
 
 _WRITE_RE = re.compile(r"document\.write(?:ln)?\(\s*((?:(['\"])(?:\\.|(?!\2).)*\2\s*\+?\s*)+)\)", re.S)
+_CDATA_RE = re.compile(r"<record[^>]*>\s*<!\[CDATA\[(.*?)\]\]>", re.S)
 _STR_RE = re.compile(r"(['\"])((?:\\.|(?!\1).)*)\1", re.S)
 _TITLE_KEYS = ("title", "name", "biaoti", "articletitle", "doctitle", "subject", "t")
 _URL_KEYS = ("url", "link", "href", "linkurl", "docpuburl", "path", "u")
@@ -370,11 +384,14 @@ def _unescape_js(text: str) -> str:
 
 
 def _written_html(script: str) -> str:
-    """HTML a script writes with ``document.write('…')`` (string literals only, concatenations joined)."""
+    """HTML a script holds statically: ``document.write('…')`` string literals (concatenations joined) and
+    ``<![CDATA[…]]>`` records of XML data islands (Hanweb jpage ``<datastore><record>``)."""
     parts: list[str] = []
     for match in _WRITE_RE.finditer(script):
         for lit in _STR_RE.finditer(match.group(1)):
             parts.append(_unescape_js(lit.group(2)))
+    if "<record" in script:
+        parts.extend(m.group(1) for m in _CDATA_RE.finditer(script))
     return "".join(parts)
 
 
@@ -426,7 +443,7 @@ def _script_items(page: PageView, as_of: date, rejected: list[RejectedDate]) -> 
             for row in _choose_list(_rows(fragment, page.base_url, as_of, rejected, skip_chrome=False)):
                 if row.url not in seen:
                     seen.add(row.url)
-                    items.append(_to_item(row, page.final_url, "script:document.write"))
+                    items.append(_to_item(row, page.final_url, "script:html"))
         for value in _json_values(script):
             for records in _dict_lists(value):
                 for record in records[:500]:
@@ -477,7 +494,7 @@ def content_text(page: PageView) -> str:
 def placeholder_in(text: str) -> str:
     """The placeholder phrase (暂无信息、正在建设中 …) shown in a text, or ''."""
     low = normalize(text).lower()
-    for phrase in PLACEHOLDERS:
+    for phrase in sorted(PLACEHOLDERS, key=len, reverse=True):
         if phrase in low:
             return phrase
     return ""
