@@ -27,3 +27,4 @@ class SiteScore:
     losses: list[PointLoss] = field(default_factory=list)
     profile_id: str = ""
     profile_version: str = ""
+    gains: list[PointLoss] = field(default_factory=list)  # bonus lines (加分), points gained
