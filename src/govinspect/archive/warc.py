@@ -27,6 +27,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from govinspect.errors import GovinspectError
 from govinspect.fetch.types import FailureClass, FetchResult
 
 FETCH_HEADER = "WARC-Govinspect-Fetch"
@@ -71,7 +72,7 @@ class WarcWriter:
 
     def _emit(self, record: Any) -> str:
         if self._fh is None:
-            raise ValueError(f"WARC file {self.path} is closed; open a new WarcWriter")
+            raise GovinspectError(f"WARC file {self.path} is closed; open a new WarcWriter")
         self._buf.seek(0)
         self._buf.truncate()
         self._writer.write_record(record)
