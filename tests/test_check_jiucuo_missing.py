@@ -48,6 +48,8 @@ CASES = [
     pytest.param("<img src='/images/jiucuo-bg.png'>", "", "", True, id="near-miss-other-image"),
     pytest.param("<a href='https://zfwzgl.www.gov.cn/exposure/index.html'>政府网站</a>", "", "", True,
                  id="near-miss-platform-home"),
+    pytest.param("", "", f"<a href='https://zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code={CODE}'>找错</a>",
+                 True, id="near-miss-official-link-in-header"),
 ]
 
 

@@ -26,7 +26,8 @@ class JiucuoMissing(Check):
     An entrance is a footer link to zfwzgl.www.gov.cn/exposure/jiucuo.html?site_code=…, the jiucuo.png
     image, a footer link reading 我为政府网站找错/找错, or the platform's jiucuo.js script (counted
     wherever it sits: it draws the entrance in place). Checked on the homepage and ``sample_pages`` other
-    pages. An entrance carrying another site's code is reported as ``wrong_site_code``.
+    pages. An entrance elsewhere on the page (header, side bar) does not count. An entrance carrying another
+    site's code is reported as ``wrong_site_code`` wherever it is.
     """
 
     id = "jiucuo.missing"
@@ -45,7 +46,7 @@ class JiucuoMissing(Check):
         for link in area.page.links:
             parts = urlsplit(link.url)
             if (parts.hostname or "").lower() == JIUCUO_HOST and "jiucuo" in parts.path.lower():
-                found = True
+                found = found or link.in_footer
                 codes.update(v.strip() for v in parse_qs(parts.query).get("site_code", []) if v.strip())
             elif link.in_footer and "找错" in link.text:
                 found = True
