@@ -128,7 +128,7 @@ class DarkLinks(Check):
                 + (" inside hidden markup" if link.hidden_markup else "")
                 + (f" with spam term(s) {', '.join(sorted({h.term for h in hits}))}" if hits else ""),
             )
-        if rendered and not rendered.get("error"):
+        if rendered and rendered.get("links"):  # also partial results of pages that never finished loading
             for item in rendered.get("links", [])[:2000]:
                 if count >= p.max_findings_per_page:
                     return
