@@ -113,7 +113,7 @@ class _Candidate:
     crumb: bool = False
 
 
-def _nav_roots(page: PageView) -> list[LexborNode]:
+def nav_roots(page: PageView) -> list[LexborNode]:
     """Outermost navigation containers outside the footer (nav/menu/daohang, the header)."""
     footer = {n.mem_id for n in page.footer_nodes}
     roots: list[LexborNode] = []
@@ -200,7 +200,7 @@ def _in_row(node: LexborNode, stop: LexborNode) -> bool:
     return False
 
 
-def _more_links(page: PageView, skip_chrome: bool = True) -> list[tuple[str, str]]:
+def more_links(page: PageView, skip_chrome: bool = True) -> list[tuple[str, str]]:
     """(name, url) of section blocks with a 更多/more/>> link (text, image alt or class)."""
     out: list[tuple[str, str]] = []
     cache: dict[int, bool] = {}
@@ -238,6 +238,19 @@ def breadcrumb(page: PageView) -> list[str]:
         if parts and all(len(p) <= NAME_MAX for p in parts):
             return parts[:6]
     return []
+
+
+def in_side_menu(anchor: LexborNode) -> bool:
+    """Whether a link sits in a side menu / sub-navigation (not the header, footer or breadcrumb)."""
+    node = anchor.parent
+    while node is not None and node.tag not in ("body", "html"):
+        names = _classes(node)
+        if node.tag in ("footer", "header") or "foot" in names or any(w in names for w in _CRUMB_WORDS):
+            return False
+        if any(re.search(rf"(^|[\s_-]){w}", names) for w in _SIDE_WORDS) or node.tag == "aside":
+            return True
+        node = node.parent
+    return False
 
 
 def _side_parent(anchor: LexborNode, fallback: str | None) -> str | None:
@@ -299,13 +312,13 @@ class _Discovery:
         home = self.view.homepage
         if home is None:
             return
-        for root in _nav_roots(home):
+        for root in nav_roots(home):
             for anchor in root.css("a[href]"):
                 url = resolve(home.base_url, (anchor.attributes or {}).get("href") or "")
                 text = clean_text((anchor.attributes or {}).get("title") or "") or clean_text(anchor.text())
                 parent = _nav_parent(anchor, root)
                 self.add(text, url, 2 if parent else 1, parent, ColumnSource.NAV)
-        for name, url in _more_links(home):
+        for name, url in more_links(home):
             self.add(name, url, 1, None, ColumnSource.MORE_LINK)
 
     def walk(self) -> None:
@@ -345,21 +358,13 @@ class _Discovery:
                 if parent == text:
                     parent = child_parent
                 self.add(text, url, child_level, parent, ColumnSource.SUBNAV)
-            for name, url in _more_links(page):
+            for name, url in more_links(page):
                 if same_site(url, self.homepage_url):
                     self.add(name, url, child_level, child_parent, ColumnSource.SUBNAV)
 
     @staticmethod
     def _in_side(anchor: LexborNode) -> bool:
-        node = anchor.parent
-        while node is not None and node.tag not in ("body", "html"):
-            names = _classes(node)
-            if node.tag in ("footer", "header") or "foot" in names or any(w in names for w in _CRUMB_WORDS):
-                return False
-            if any(re.search(rf"(^|[\s_-]){w}", names) for w in _SIDE_WORDS) or node.tag == "aside":
-                return True
-            node = node.parent
-        return False
+        return in_side_menu(anchor)
 
     def infer_levels(self) -> None:
         """Columns without a breadcrumb that sit under a first-level column's path are its children."""

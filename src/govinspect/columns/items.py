@@ -305,7 +305,7 @@ def _to_item(row: _Row, page_url: str, source: str = "") -> ListItem:
 
 
 _PAGE_PATTERNS = (
-    re.compile(r"(?:^|/)(?:index|list|default|more)[_-](\d{1,4})\.s?html?$", re.I),
+    re.compile(r"(?:^|/)index_(\d{1,4})\.s?html?$", re.I),  # TRS: index_1 is page 2
     re.compile(r"_(\d{1,4})\.s?html?$", re.I),
 )
 _PAGE_PARAMS = ("page", "pageno", "pageindex", "p", "pn", "currentpage", "curpage", "pagenum", "page_no", "cp")
