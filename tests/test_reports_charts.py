@@ -1,4 +1,4 @@
-"""Pass-rate chart: drawn with an installed CJK font (no tofu), reproducible, and a clear error without one."""
+"""Pass-rate chart: an installed CJK font (no tofu), reproducible output, a clear error without the font."""
 
 from __future__ import annotations
 
@@ -14,8 +14,11 @@ from govinspect.reports.charts import ChartFontError, find_cjk_font, region_pass
 from govinspect.reports.context import RegionRow, build_context
 from tests.test_reports_context import make_run
 
-REGIONS = [RegionRow("广州市", 2, 2, 1, 1, 0, 0), RegionRow("湛江市", 3, 3, 3, 0, 0, 0),
-           RegionRow("广东省（省级）", 1, 0, 0, 0, 0, 1)]
+REGIONS = [
+    RegionRow("广州市", 2, 2, 1, 1, 0, 0),
+    RegionRow("湛江市", 3, 3, 3, 0, 0, 0),
+    RegionRow("广东省（省级）", 1, 0, 0, 0, 0, 1),
+]
 
 
 def test_a_cjk_font_is_installed_and_found():
@@ -27,15 +30,21 @@ def test_a_cjk_font_is_installed_and_found():
     assert Path(path).is_file()
     charmap = FT2Font(path).get_charmap()
     assert all(ord(ch) in charmap for ch in "广州市湛江合格率省级")
-    assert Path(font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)) \
-        .name == Path(path).name
+    assert (
+        Path(
+            font_manager.findfont(font_manager.FontProperties(family=family), fallback_to_default=False)
+        ).name
+        == Path(path).name
+    )
 
 
 def test_svg_draws_every_label_with_real_cjk_glyphs():
     chart = region_pass_rate_chart(REGIONS)
     assert chart.font_family in charts.CJK_FAMILIES
     glyph_ids = set(re.findall(r'<path id="([^"]+)"', chart.svg))
-    cjk_fonts = {gid.rsplit("-", 1)[0] for gid in glyph_ids if re.search(r"CJK|SourceHan|WenQuanYi|wqy", gid, re.I)}
+    cjk_fonts = {
+        gid.rsplit("-", 1)[0] for gid in glyph_ids if re.search(r"CJK|SourceHan|WenQuanYi|wqy", gid, re.I)
+    }
     assert cjk_fonts, f"no CJK glyphs in the SVG: {sorted(glyph_ids)[:5]}"
     assert not [gid for gid in glyph_ids if gid.endswith("-0")], "glyph 0 (.notdef, a tofu box) was drawn"
     assert "<text" not in chart.svg  # glyphs are paths: the SVG shows the same without the font
@@ -48,8 +57,9 @@ def test_hostile_region_names_cannot_break_out_of_the_svg():
 
 
 def test_png_is_a_png_with_the_bars():
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     chart = region_pass_rate_chart(REGIONS)
     assert chart.png.startswith(b"\x89PNG\r\n\x1a\n")

@@ -59,8 +59,11 @@ def test_only_web_urls_anchors_and_evidence_paths_are_links(page):
     assert "javascript:alert(document.cookie)" in page  # shown as text …
     assert not [h for h in hrefs if "javascript" in h.lower()]  # … never as a link
     assert not [h for h in hrefs if "passwd" in h]
-    assert all("noopener" in (a.attributes.get("rel") or "") for a in tree.css("a")
-               if (a.attributes.get("href") or "").startswith("http"))
+    assert all(
+        "noopener" in (a.attributes.get("rel") or "")
+        for a in tree.css("a")
+        if (a.attributes.get("href") or "").startswith("http")
+    )
 
 
 def test_self_contained_with_strict_csp(page):
@@ -96,8 +99,13 @@ def test_per_site_drill_down(page):
     tree = HTMLParser(page)
     details = tree.css("details.site")
     assert [d.attributes["id"] for d in details] == [
-        "site-4400000001", "site-4401000001", "site-4401000002", "site-4408000001", "site-4408000002",
-        "site-4408820001"]
+        "site-4400000001",
+        "site-4401000001",
+        "site-4401000002",
+        "site-4408000001",
+        "site-4408000002",
+        "site-4408820001",
+    ]
     leizhou = tree.css_first("#site-4408820001")
     text = leizhou.text()
     assert "单项否决：栏目不更新" in leizhou.css_first("summary").text()

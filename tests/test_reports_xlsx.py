@@ -46,7 +46,16 @@ def test_summary_and_region_sheets(xlsx_path):
     assert (summary["检查网站数"], summary["合格"], summary["不合格"], summary["未完成检查"]) == (6, 3, 2, 1)
     assert summary["判定规则1"] == RULES[0]
     regions = rows["各地区情况"]
-    assert regions[0] == ["序号", "地区", "检查网站数", "合格网站数", "不合格网站数", "其中单项否决", "未完成检查", "合格率"]
+    assert regions[0] == [
+        "序号",
+        "地区",
+        "检查网站数",
+        "合格网站数",
+        "不合格网站数",
+        "其中单项否决",
+        "未完成检查",
+        "合格率",
+    ]
     assert regions[2] == [2, "广州市", 2, 1, 1, 0, 0, 0.5]
     assert regions[-1][1:] == ["合计", 6, 3, 2, 1, 1, 0.6]
     wb = load_workbook(xlsx_path)
@@ -105,7 +114,9 @@ def test_evidence_links_are_relative_and_only_for_safe_paths(xlsx_path):
     hostile_rows = [k for k in links if k[0] == "4408000002"]
     assert hostile_rows and all(links[k] is None for k in hostile_rows)  # ../../etc/passwd is not linked
     with zipfile.ZipFile(xlsx_path) as zf:
-        rels = "".join(zf.read(n).decode() for n in zf.namelist() if n.endswith(".rels") and "worksheets" in n)
+        rels = "".join(
+            zf.read(n).decode() for n in zf.namelist() if n.endswith(".rels") and "worksheets" in n
+        )
     assert "passwd" not in rels and "http" not in rels.replace("http://schemas.openxmlformats.org", "")
 
 

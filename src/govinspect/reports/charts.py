@@ -1,4 +1,4 @@
-"""Charts for the reports: per-region pass rates (各地区合格率) as SVG (for report.html) and PNG (for XLSX/DOCX).
+"""Report charts: per-region pass rates (各地区合格率) as SVG (for report.html) and PNG (for XLSX/DOCX).
 
 matplotlib draws on a bare :class:`~matplotlib.figure.Figure` with the Agg/SVG canvases chosen inside the
 functions, so importing this module touches no global backend state and pyplot is never used. Chinese
@@ -77,7 +77,8 @@ def find_cjk_font(font_path: str | Path | None = None) -> tuple[str, str]:
         path = str(font_path)
         if not Path(path).is_file() or not _covers_cjk(path):
             raise ChartFontError(
-                f"font {path} is missing or has no Chinese glyphs; pass a CJK font file or install fonts-noto-cjk"
+                f"font {path} is missing or has no Chinese glyphs; "
+                "pass a CJK font file or install fonts-noto-cjk"
             )
         font_manager.fontManager.addfont(path)
         return font_manager.FontProperties(fname=path).get_name(), path
@@ -116,7 +117,10 @@ def _font(family: str) -> FontProperties:
 
 
 def region_pass_rate_chart(
-    regions: Sequence[RegionRow], *, title: str = "各地区政府网站检查合格率", font_path: str | Path | None = None
+    regions: Sequence[RegionRow],
+    *,
+    title: str = "各地区政府网站检查合格率",
+    font_path: str | Path | None = None,
 ) -> Chart:
     """Horizontal bar chart of each region's pass rate (%), regions with scored sites only."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg

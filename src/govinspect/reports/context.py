@@ -26,8 +26,18 @@ from govinspect.findings.model import Finding, RunResult, SiteResult
 from govinspect.reports import labels
 
 __all__ = [
-    "CheckCount", "FindingRow", "LossLine", "RegionRow", "ReportContext", "ReportError", "SiteRow",
-    "build_context", "fmt_number", "fmt_percent", "is_web_url", "safe_relative_path",
+    "CheckCount",
+    "FindingRow",
+    "LossLine",
+    "RegionRow",
+    "ReportContext",
+    "ReportError",
+    "SiteRow",
+    "build_context",
+    "fmt_number",
+    "fmt_percent",
+    "is_web_url",
+    "safe_relative_path",
 ]
 
 STATUS_QUALIFIED = "qualified"
@@ -215,6 +225,7 @@ class ReportContext:
     run_status: str
     profile_id: str
     profile_version: str
+    profile_title: str
     rules: tuple[str, ...]
     sites: tuple[SiteRow, ...]
     regions: tuple[RegionRow, ...]
@@ -265,7 +276,15 @@ def _detail_text(detail: dict[str, Any]) -> str:
 
 def _finding_sort_key(f: Finding) -> tuple[str, ...]:
     ev = f.evidence
-    return (f.check, f.url, f.target or "", f.indicator, ev.locator or "", ev.excerpt or "", ev.warc_record or "")
+    return (
+        f.check,
+        f.url,
+        f.target or "",
+        f.indicator,
+        ev.locator or "",
+        ev.excerpt or "",
+        ev.warc_record or "",
+    )
 
 
 def _profile(result: RunResult) -> tuple[str, str]:
@@ -286,7 +305,7 @@ def _profile(result: RunResult) -> tuple[str, str]:
     return next(iter(seen)) if seen else ("", "")
 
 
-def _site_row(sr: SiteResult, indicator_names: dict[str, str]) -> SiteRow:
+def _site_row(sr: SiteResult, indicator_names: dict[str, str], pass_line: float | None) -> SiteRow:
     site = sr.site
     warc_path = safe_relative_path(sr.warc_path)
     rows = []
@@ -351,7 +370,8 @@ def _site_row(sr: SiteResult, indicator_names: dict[str, str]) -> SiteRow:
             name = line.name if line else labels.indicator_name(veto, indicator_names)
             reason_list.append(f"{name}：{line.reason}" if line and line.reason else name)
         if not score.qualified and not vetoes:
-            reason_list.append(f"得分{fmt_number(score.score)}分，未达到合格分数")
+            line_text = f"合格线{fmt_number(pass_line)}分" if pass_line is not None else "合格分数"
+            reason_list.append(f"得分{fmt_number(score.score)}分，未达到{line_text}")
         reasons = tuple(reason_list)
 
     incomplete = tuple(
@@ -410,18 +430,29 @@ def _aggregate(name: str, sites: Iterable[SiteRow]) -> RegionRow:
     )
 
 
-def build_context(result: RunResult, *, rules: Sequence[str] = ()) -> ReportContext:
+def build_context(result: RunResult, *, rules: Sequence[str] = (), profile: Any = None) -> ReportContext:
     """Build the report context of one run.
 
-    ``rules`` are the counting rules the report states in its header (e.g. 未注明发布时间的信息视为不更新),
-    as the rule profile words them.
+    ``rules`` are the counting rules the report states in its header (e.g. 未注明发布时间的信息视为不更新).
+    ``profile`` is the rule profile the run was scored with (``govinspect.scoring.profile.Profile``); when
+    given, it names indicators no score line names (info findings), its title and pass line are printed,
+    and it must be the profile the scores name.
     """
     codes = [sr.site.site_code for sr in result.sites]
     dupes = sorted(code for code, n in Counter(codes).items() if n > 1)
     if dupes:
-        raise ReportError(f"site codes appear more than once in run {result.run.run_id}: {', '.join(dupes)}; "
-                          "fix the registry so every 网站标识码 is unique")
+        raise ReportError(
+            f"site codes appear more than once in run {result.run.run_id}: {', '.join(dupes)}; "
+            "fix the registry so every 网站标识码 is unique"
+        )
     profile_id, profile_version = _profile(result)
+    if profile is not None:
+        if (profile_id, profile_version) not in (("", ""), (profile.id, profile.version)):
+            raise ReportError(
+                f"run {result.run.run_id} was scored with {profile_id} {profile_version}, not with "
+                f"{profile.id} {profile.version}; report it with the profile it was scored with"
+            )
+        profile_id, profile_version = profile.id, profile.version
 
     indicator_names: dict[str, str] = {}
     for sr in result.sites:
@@ -429,9 +460,18 @@ def build_context(result: RunResult, *, rules: Sequence[str] = ()) -> ReportCont
             for loss in sr.score.losses:
                 if loss.name:
                     indicator_names.setdefault(loss.indicator, loss.name)
+    if profile is not None:
+        used = {f.indicator for sr in result.sites for f in sr.findings if f.indicator}
+        used |= {v for sr in result.sites if sr.score is not None for v in sr.score.vetoes}
+        for indicator in sorted(used - set(indicator_names)):
+            name = profile.indicator_name(indicator)
+            if name and name != indicator:
+                indicator_names[indicator] = name
+    pass_line = getattr(profile, "pass_line", None)
 
     site_rows = tuple(
-        _site_row(sr, indicator_names) for sr in sorted(result.sites, key=lambda s: s.site.site_code)
+        _site_row(sr, indicator_names, pass_line)
+        for sr in sorted(result.sites, key=lambda s: s.site.site_code)
     )
 
     groups: dict[str, list[SiteRow]] = defaultdict(list)
@@ -463,6 +503,7 @@ def build_context(result: RunResult, *, rules: Sequence[str] = ()) -> ReportCont
         run_status=result.run.status,
         profile_id=profile_id,
         profile_version=profile_version,
+        profile_title=getattr(profile, "title", "") or "",
         rules=tuple(r for r in rules if r),
         sites=site_rows,
         regions=regions,

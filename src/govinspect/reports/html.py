@@ -63,7 +63,9 @@ def render_html(ctx: ReportContext, *, now: datetime, chart_svg: str | None = No
 
     env = _environment()
     script = env.loader.get_source(env, "filter.js")[0].strip()  # type: ignore[union-attr]
-    script_hash = "sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    script_hash = "sha256-" + base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode(
+        "ascii"
+    )
     chart_uri = ""
     if chart_svg:
         chart_uri = "data:image/svg+xml;base64," + base64.b64encode(chart_svg.encode("utf-8")).decode("ascii")

@@ -74,12 +74,16 @@ DETAIL_VALUE_NAMES: dict[str, str] = {
 
 # Fallback names of the 2019 national indicators (国办秘函〔2019〕19号); the profile's names win.
 INDICATOR_NAMES: dict[str, str] = {
-    "veto.security": "安全、泄密事故等严重问题",
+    "veto.security_serious": "安全、泄密事故等严重问题",
     "veto.site_unreachable": "站点无法访问",
     "veto.homepage_not_updated": "首页不更新",
     "veto.columns_not_updated": "栏目不更新",
     "veto.poor_interaction": "互动回应差",
     "veto.service_not_practical": "服务不实用",
+    "veto.newmedia_not_updated": "政务新媒体内容不更新",
+    "veto.newmedia_poor_interaction": "政务新媒体互动回应差",
+    "info.security.headers": "缺少安全响应头",
+    "info.unmapped": "未映射到指标的问题",
 }
 
 OUTCOME_NAMES: dict[str, str] = {

@@ -33,17 +33,19 @@ def score_rows(ctx: ReportContext) -> list[list[str]]:
     for site in ctx.sites:
         if not site.scored:
             continue
-        rows.append([
-            neutralise(site.site_code),
-            neutralise(site.name),
-            neutralise(site.region),
-            neutralise(site.kind),
-            "true" if site.qualified else "false",
-            neutralise(";".join(site.vetoes)),
-            fmt_number(site.deductions),
-            fmt_number(site.bonus),
-            "" if site.vetoed else fmt_number(site.score),
-        ])
+        rows.append(
+            [
+                neutralise(site.site_code),
+                neutralise(site.name),
+                neutralise(site.region),
+                neutralise(site.kind),
+                "true" if site.qualified else "false",
+                neutralise(";".join(site.vetoes)),
+                fmt_number(site.deductions),
+                fmt_number(site.bonus),
+                "" if site.vetoed else fmt_number(site.score),
+            ]
+        )
     return rows
 
 

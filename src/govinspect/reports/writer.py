@@ -11,6 +11,7 @@ import os
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from govinspect.findings.model import RunResult
 from govinspect.reports.charts import region_pass_rate_chart
@@ -39,20 +40,28 @@ def _now(ctx: ReportContext) -> datetime:
 
 
 def write_outputs(
-    result: RunResult, out_dir: Path, *, now: datetime | None = None, rules: Sequence[str] = ()
+    result: RunResult,
+    out_dir: Path,
+    *,
+    now: datetime | None = None,
+    rules: Sequence[str] = (),
+    profile: Any = None,
 ) -> dict[str, Path]:
     """Write the four report files into ``out_dir`` and return ``{file name: path}``.
 
     ``now`` is the generation time printed in the reports (tests freeze it); ``rules`` are the counting
-    rules stated in the report header, as worded by the rule profile.
+    rules stated in the report header; ``profile`` the rule profile the run was scored with (see
+    :func:`build_context`).
     """
     out_dir = Path(out_dir)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise ReportError(f"cannot create output folder {out_dir}: {exc}; choose a writable --out folder") from exc
+        raise ReportError(
+            f"cannot create output folder {out_dir}: {exc}; choose a writable --out folder"
+        ) from exc
 
-    ctx = build_context(result, rules=rules)
+    ctx = build_context(result, rules=rules, profile=profile)
     when = now or _now(ctx)
     chart = region_pass_rate_chart(ctx.regions)
 
@@ -67,6 +76,8 @@ def write_outputs(
         try:
             written[name] = _atomic(out_dir / name, writers[name])
         except OSError as exc:
-            raise ReportError(f"cannot write {out_dir / name}: {exc}; free disk space or fix the folder's "
-                              "permissions and run `govinspect report` again") from exc
+            raise ReportError(
+                f"cannot write {out_dir / name}: {exc}; free disk space or fix the folder's "
+                "permissions and run `govinspect report` again"
+            ) from exc
     return written

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from govinspect.reports import labels
-from govinspect.reports.context import ReportContext, fmt_number, fmt_percent
+from govinspect.reports.context import LossLine, ReportContext, fmt_number, fmt_percent
 
 FONT_NAME = "等线"  # Excel's default CJK UI font (DengXian); other viewers substitute a CJK face
 MAX_CELL_CHARS = 32_767
@@ -49,8 +49,17 @@ def clean_text(text: str) -> str:
     return text
 
 
-def put(ws: Any, row: int, col: int, value: Any, styles: dict[str, Any], *, bold: bool = False,
-        number_format: str | None = None, wrap: bool = False) -> Any:
+def put(
+    ws: Any,
+    row: int,
+    col: int,
+    value: Any,
+    styles: dict[str, Any],
+    *,
+    bold: bool = False,
+    number_format: str | None = None,
+    wrap: bool = False,
+) -> Any:
     """Write one cell; text is always a literal string, never a formula."""
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str):
@@ -74,9 +83,17 @@ def _display_width(value: Any) -> int:
     return longest
 
 
-def _table(ws: Any, header: Sequence[str], rows: Sequence[Sequence[Any]], styles: dict[str, Any], *,
-           wrap_cols: Sequence[int] = (), formats: dict[int, str] | None = None,
-           links: dict[int, int] | None = None, link_values: Sequence[Sequence[str]] = ()) -> None:
+def _table(
+    ws: Any,
+    header: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    styles: dict[str, Any],
+    *,
+    wrap_cols: Sequence[int] = (),
+    formats: dict[int, str] | None = None,
+    links: dict[int, int] | None = None,
+    link_values: Sequence[Sequence[str]] = (),
+) -> None:
     """A header row, data rows, frozen header, autofilter and widths from the content.
 
     ``links`` maps a column (1-based) to the index in each ``link_values`` row holding a relative path
@@ -105,12 +122,17 @@ def _table(ws: Any, header: Sequence[str], rows: Sequence[Sequence[Any]], styles
         ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(rows) + 1}"
 
 
+def _loss_points(line: LossLine) -> str:
+    return "单项否决" if line.is_veto else f"扣{fmt_number(line.points)}分"
+
+
 def _summary_rows(ctx: ReportContext, now: datetime) -> list[tuple[str, Any]]:
     totals = ctx.totals
     sev = ctx.severity_counts()
     rows: list[tuple[str, Any]] = [
         ("规则配置", ctx.profile_id),
         ("规则版本", ctx.profile_version),
+        ("规则名称", ctx.profile_title),
         ("监测时间点", ctx.as_of.isoformat(timespec="seconds")),
         ("生成时间", now.isoformat(timespec="seconds")),
         ("检查批次", ctx.run_id),
@@ -153,58 +175,157 @@ def write_xlsx(ctx: ReportContext, path: Path, *, now: datetime, chart_png: byte
     ]
     t = ctx.totals
     region_rows.append(("", t.name, t.sites, t.qualified, t.unqualified, t.vetoed, t.not_scored, t.pass_rate))
-    _table(ws, ("序号", "地区", "检查网站数", "合格网站数", "不合格网站数", "其中单项否决", "未完成检查", "合格率"),
-           region_rows, styles, formats={8: "0.0%"})
+    _table(
+        ws,
+        ("序号", "地区", "检查网站数", "合格网站数", "不合格网站数", "其中单项否决", "未完成检查", "合格率"),
+        region_rows,
+        styles,
+        formats={8: "0.0%"},
+    )
     if chart_png:
         image = Image(io.BytesIO(chart_png))
         ws.add_image(image, "J2")
 
     ws = wb.create_sheet("问题网站名单")
     problem_rows = [
-        (i, s.region_group, s.name, s.site_code, s.kind_name, s.host_org, s.homepage, s.status_name,
-         "；".join(s.reasons))
+        (
+            i,
+            s.region_group,
+            s.name,
+            s.site_code,
+            s.kind_name,
+            s.host_org,
+            s.homepage,
+            s.status_name,
+            "；".join(s.reasons),
+        )
         for i, s in enumerate(ctx.problem_sites, start=1)
     ]
-    _table(ws, ("序号", "地区", "网站名称", "网站标识码", "网站类型", "主办单位", "首页网址", "检查结论", "存在问题"),
-           problem_rows, styles, wrap_cols=(9,))
+    _table(
+        ws,
+        (
+            "序号",
+            "地区",
+            "网站名称",
+            "网站标识码",
+            "网站类型",
+            "主办单位",
+            "首页网址",
+            "检查结论",
+            "存在问题",
+        ),
+        problem_rows,
+        styles,
+        wrap_cols=(9,),
+    )
 
     ws = wb.create_sheet("网站得分")
     score_rows = []
     score_links = []
     for s in ctx.sites:
         explanation = "\n".join(
-            f"{line.name}（{line.indicator}）：{'单项否决' if line.is_veto else '扣' + fmt_number(line.points) + '分'}"
+            f"{line.name}（{line.indicator}）：{_loss_points(line)}"
             + (f"，{line.reason}" if line.reason else "")
             for line in s.losses
         )
-        score_rows.append((
-            s.site_code, s.name, s.region, s.kind_name, s.host_org, s.status_name, "；".join(s.veto_names),
-            s.deductions, s.bonus, None if s.vetoed else s.score, explanation, len(s.findings),
-            s.pages_fetched, s.warc_path,
-        ))
+        score_rows.append(
+            (
+                s.site_code,
+                s.name,
+                s.region,
+                s.kind_name,
+                s.host_org,
+                s.status_name,
+                "；".join(s.veto_names),
+                s.deductions,
+                s.bonus,
+                None if s.vetoed else s.score,
+                explanation,
+                len(s.findings),
+                s.pages_fetched,
+                s.warc_path,
+            )
+        )
         score_links.append((s.warc_path,))
-    _table(ws, ("网站标识码", "网站名称", "地区", "网站类型", "主办单位", "检查结论", "单项否决", "扣分", "加分", "得分",
-                "扣分说明", "发现问题数", "抓取页面数", "证据文件"),
-           score_rows, styles, wrap_cols=(11,), formats={8: "0.##", 9: "0.##", 10: "0.##"},
-           links={14: 0}, link_values=score_links)
+    _table(
+        ws,
+        (
+            "网站标识码",
+            "网站名称",
+            "地区",
+            "网站类型",
+            "主办单位",
+            "检查结论",
+            "单项否决",
+            "扣分",
+            "加分",
+            "得分",
+            "扣分说明",
+            "发现问题数",
+            "抓取页面数",
+            "证据文件",
+        ),
+        score_rows,
+        styles,
+        wrap_cols=(11,),
+        formats={8: "0.##", 9: "0.##", 10: "0.##"},
+        links={14: 0},
+        link_values=score_links,
+    )
 
     ws = wb.create_sheet("问题明细")
     detail_rows = []
     detail_links = []
     for f in ctx.findings[:MAX_DETAIL_ROWS]:
-        detail_rows.append((
-            f.site_code, f.site_name, f.check_name, f.check, f.indicator_name, f.severity_name, f.url, f.target,
-            f.excerpt, f.locator, f.reason, f.detail_text, f.warc_record, f.warc_path,
-            f.observed_at.isoformat(timespec="seconds") if f.observed_at else "",
-        ))
+        detail_rows.append(
+            (
+                f.site_code,
+                f.site_name,
+                f.check_name,
+                f.check,
+                f.indicator_name,
+                f.severity_name,
+                f.url,
+                f.target,
+                f.excerpt,
+                f.locator,
+                f.reason,
+                f.detail_text,
+                f.warc_record,
+                f.warc_path,
+                f.observed_at.isoformat(timespec="seconds") if f.observed_at else "",
+            )
+        )
         detail_links.append((f.warc_path,))
     if len(ctx.findings) > MAX_DETAIL_ROWS:
         left = len(ctx.findings) - MAX_DETAIL_ROWS
         detail_rows.append(("", f"另有 {left} 条未列出，见 findings.jsonl") + ("",) * 13)
         detail_links.append(("",))
-    _table(ws, ("网站标识码", "网站名称", "检查项", "检查编号", "指标", "性质", "页面网址", "问题对象", "摘录", "定位",
-                "判定依据", "详情", "WARC记录", "证据文件", "发现时间"),
-           detail_rows, styles, wrap_cols=(9, 11, 12), links={14: 0}, link_values=detail_links)
+    _table(
+        ws,
+        (
+            "网站标识码",
+            "网站名称",
+            "检查项",
+            "检查编号",
+            "指标",
+            "性质",
+            "页面网址",
+            "问题对象",
+            "摘录",
+            "定位",
+            "判定依据",
+            "详情",
+            "WARC记录",
+            "证据文件",
+            "发现时间",
+        ),
+        detail_rows,
+        styles,
+        wrap_cols=(9, 11, 12),
+        links={14: 0},
+        link_values=detail_links,
+    )
 
     wb.save(path)
     return path
@@ -216,9 +337,6 @@ def read_rows(path: Path) -> dict[str, list[list[Any]]]:
 
     wb = load_workbook(path, read_only=True)
     try:
-        return {
-            ws.title: [list(row) for row in ws.iter_rows(values_only=True)]
-            for ws in wb.worksheets
-        }
+        return {ws.title: [list(row) for row in ws.iter_rows(values_only=True)] for ws in wb.worksheets}
     finally:
         wb.close()
