@@ -1,0 +1,455 @@
+"""Detectors of unmasked personal data (泄露个人隐私) in page text.
+
+Each detector finds candidates with a pattern, then runs the real validator: python-stdnum's resident
+ID check (checksum, birth date, birthplace division), phonenumbers' matcher (CN mobile numbers), Luhn for
+bank cards. Context words (``data/privacy.yaml``) decide whether a number belongs to a private person:
+a masked form (138****1234, 张*), an office line, a hotline or an example number is not a leak, and a
+township-level address is allowed by the de-identification rule (地址只到乡镇).
+
+Nothing here returns a raw value to a report: :func:`redact` and the ``masked`` field are what findings
+carry.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from functools import cached_property
+from importlib import resources
+from typing import Any
+
+import yaml
+
+
+class Kind(StrEnum):
+    ID_NUMBER = "id_number"
+    MOBILE = "mobile"
+    BANK_CARD = "bank_card"
+    ADDRESS = "address"
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalData:
+    """One piece of unmasked personal data found in a text. ``value`` never leaves the process."""
+
+    kind: Kind
+    value: str  # as found (raw); use ``masked`` in anything written out
+    start: int
+    end: int
+    masked: str
+    reason: str
+    name: str = ""  # the person's name next to an address (raw; masked in evidence)
+
+
+@dataclass(frozen=True)
+class PrivacyLexicon:
+    """The context words of ``data/privacy.yaml``."""
+
+    person_labels: tuple[str, ...]
+    address_labels: tuple[str, ...]
+    bank_context: tuple[str, ...]
+    organisation_account_words: tuple[str, ...]
+    work_contact_labels: tuple[str, ...]
+    work_columns: tuple[str, ...]
+    citizen_columns: tuple[str, ...]
+    masked_name_marks: tuple[str, ...]
+    name_titles: tuple[str, ...]
+    example_mobiles: frozenset[str]
+    surnames: frozenset[str]
+    compound_surnames: tuple[str, ...]
+    updated: str = ""
+
+    @classmethod
+    def load(cls) -> PrivacyLexicon:
+        raw = resources.files("govinspect.content").joinpath("data/privacy.yaml").read_text(encoding="utf-8")
+        return cls.from_mapping(yaml.safe_load(raw))
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any]) -> PrivacyLexicon:
+        def words(key: str) -> tuple[str, ...]:
+            # longest first, so 家庭住址 wins over 住址 in alternations
+            return tuple(sorted((str(w) for w in data.get(key) or ()), key=len, reverse=True))
+
+        return cls(
+            person_labels=words("person_labels"),
+            address_labels=words("address_labels"),
+            bank_context=words("bank_context"),
+            organisation_account_words=words("organisation_account_words"),
+            work_contact_labels=words("work_contact_labels"),
+            work_columns=words("work_columns"),
+            citizen_columns=words("citizen_columns"),
+            masked_name_marks=words("masked_name_marks"),
+            name_titles=words("name_titles"),
+            example_mobiles=frozenset(str(n) for n in data.get("example_mobiles") or ()),
+            surnames=frozenset(str(data.get("surnames") or "")),
+            compound_surnames=words("compound_surnames"),
+            updated=str(data.get("updated") or ""),
+        )
+
+
+# --- masking -------------------------------------------------------------------------------------
+
+def mask_id_number(value: str) -> str:
+    """440882199001011234 → 4408**********1234 (region prefix and last four kept)."""
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_mobile(value: str) -> str:
+    """13912345678 → 139****5678."""
+    digits = re.sub(r"\D", "", value)[-11:]
+    return digits[:3] + "****" + digits[-4:]
+
+
+def mask_card(value: str) -> str:
+    """6222021234567890123 → 6222***********0123."""
+    digits = re.sub(r"\D", "", value)
+    return digits[:4] + "*" * (len(digits) - 8) + digits[-4:]
+
+
+def mask_name(name: str) -> str:
+    """张三丰 → 张**."""
+    return name[:1] + "*" * (len(name) - 1) if name else name
+
+
+def mask_address(value: str) -> str:
+    """Every digit of the address hidden: 新城路12号3栋 → 新城路**号*栋."""
+    return re.sub(r"[0-9０-９]", "*", value)
+
+
+_LONG_DIGITS = re.compile(r"\d{9,}[\dXx]?")
+
+
+def redact(text: str, items: Iterable[PersonalData]) -> str:
+    """``text`` with every found item masked and every other run of ≥ 9 digits masked too."""
+    spans = sorted((i for i in items if 0 <= i.start < i.end <= len(text)), key=lambda i: i.start)
+    out: list[str] = []
+    pos = 0
+    for item in spans:
+        if item.start < pos:
+            continue
+        out.append(text[pos:item.start])
+        out.append(item.masked)
+        pos = item.end
+    out.append(text[pos:])
+    result = "".join(out)
+    for item in spans:
+        if item.name:
+            result = result.replace(item.name, mask_name(item.name))
+    return _LONG_DIGITS.sub(lambda m: m.group(0)[:3] + "*" * (len(m.group(0)) - 5) + m.group(0)[-2:], result)
+
+
+# --- the scanner ---------------------------------------------------------------------------------
+
+_ID18 = re.compile(
+    r"(?<![0-9A-Za-z*])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z*])"
+)
+_ID15 = re.compile(r"(?<![0-9A-Za-z*])[1-9]\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?![0-9A-Za-z*])")
+_MOBILE = re.compile(r"(?<![0-9A-Za-z*＊])(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4}){2}(?![0-9A-Za-z*＊])")
+_CARD = re.compile(
+    r"(?<![0-9A-Za-z*＊])(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?)(?![0-9A-Za-z*＊])"
+)
+_URLISH = re.compile(r"(?:https?://|ftp://|www\.)[^\s\"'<>，。；、]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
+_FINE_ADDRESS = re.compile(
+    r"(?:[0-9０-９]+|[一二三四五六七八九十百零〇]+)\s*(?:号楼|号|室|栋|幢|单元|门牌|座|户)"
+    r"|[0-9]+-[0-9]+(?:号|室|房)?"
+)
+_CJK = r"\u4e00-\u9fff"
+_ADDRESS_END = re.compile(r"[；;，,。\n\t|（(]| {2,}")
+
+Span = tuple[int, int]
+
+
+@dataclass
+class PrivacyScanner:
+    """Finds unmasked ID numbers, mobiles, bank cards and addresses-next-to-names in texts."""
+
+    lexicon: PrivacyLexicon = field(default_factory=PrivacyLexicon.load)
+    old_id_numbers: bool = False  # 15-digit first-generation IDs; only next to 身份证 when on
+    context_chars: int = 24  # how far before a number its context words are looked for
+    max_matches: int = 10_000  # per text and kind: bounded on hostile input
+
+    # -- compiled lazily per scanner -----------------------------------------------------------
+    @cached_property
+    def _person_label_re(self) -> re.Pattern[str]:
+        return re.compile("(?:" + "|".join(map(re.escape, self.lexicon.person_labels)) + r")\s*[:：]?\s*")
+
+    @cached_property
+    def _address_label_re(self) -> re.Pattern[str]:
+        labels = "|".join(map(re.escape, self.lexicon.address_labels))
+        return re.compile(rf"(?:(?:{labels})\s*(?:为|是)?\s*[:：]?|(?<=[，,、（(\s])住(?:在|于)?)\s*")
+
+    @cached_property
+    def _name_re(self) -> re.Pattern[str]:
+        compound = "|".join(map(re.escape, self.lexicon.compound_surnames))
+        single = "".join(sorted(self.lexicon.surnames))
+        return re.compile(rf"(?:{compound}|[{single}])[{_CJK}*＊×○〇某]{{1,3}}")
+
+    # -- public entry points -------------------------------------------------------------------
+    def scan(self, text: str, *, work_values: frozenset[str] = frozenset(),
+             today: date | None = None) -> list[PersonalData]:
+        """Every item in ``text``; mobiles in ``work_values`` (office contact tables) are skipped.
+
+        ``today`` bounds birth dates (an ID number born after the monitoring point is not real).
+        """
+        excluded = self._excluded_spans(text)
+        found: list[PersonalData] = []
+        found.extend(self.id_numbers(text, excluded, today=today))
+        id_spans = [(i.start, i.end) for i in found]
+        found.extend(m for m in self.mobiles(text, excluded) if re.sub(r"\D", "", m.value)[-11:] not in work_values)
+        found.extend(c for c in self.bank_cards(text, excluded) if not _inside(c.start, c.end, id_spans))
+        found.extend(self.addresses(text))
+        found.sort(key=lambda i: i.start)
+        return found
+
+    def id_numbers(self, text: str, excluded: list[Span] | None = None, *,
+                   today: date | None = None) -> Iterator[PersonalData]:
+        excluded = self._excluded_spans(text) if excluded is None else excluded
+        for n, match in enumerate(_ID18.finditer(text)):
+            if n >= self.max_matches:
+                break
+            value = match.group(0).upper()
+            if _inside(match.start(), match.end(), excluded):
+                continue
+            if self.valid_id_number(value, today):
+                yield PersonalData(Kind.ID_NUMBER, value, match.start(), match.end(), mask_id_number(value),
+                                   "resident ID number: checksum, birth date and birthplace division valid")
+        if self.old_id_numbers:
+            for n, match in enumerate(_ID15.finditer(text)):
+                if n >= self.max_matches:
+                    break
+                value = match.group(0)
+                before = text[max(0, match.start() - self.context_chars):match.start()]
+                if "身份证" not in before or _inside(match.start(), match.end(), excluded):
+                    continue
+                upgraded = value[:6] + "19" + value[6:] + "0"
+                from stdnum.cn import ric
+
+                upgraded = upgraded[:-1] + ric.calc_check_digit(upgraded)
+                if self.valid_id_number(upgraded, today):
+                    yield PersonalData(Kind.ID_NUMBER, value, match.start(), match.end(), mask_id_number(value),
+                                       "15-digit resident ID number next to 身份证: birth date and division valid")
+
+    def valid_id_number(self, value: str, today: date | None = None) -> bool:
+        """python-stdnum's checksum and birth date, a known division code, a birth date in 1900..today.
+
+        python-stdnum also requires the division code to have existed in the birth year; but a number
+        carries the code of the household registration when it was issued (a person born in 1990 in
+        海康县 holds 440882…, 雷州市 since 1994), so any code the division table has ever listed counts.
+        """
+        from stdnum import numdb
+        from stdnum.cn import ric
+        from stdnum.exceptions import ValidationError
+
+        number = ric.compact(value)
+        if len(number) != 18 or not number[:-1].isdigit() or number[-1] != ric.calc_check_digit(number):
+            return False
+        try:
+            born = ric.get_birth_date(number)
+        except ValidationError:
+            return False
+        if not date(1900, 1, 1) <= born <= (today or date.today()):
+            return False
+        info = {k: v for _, props in numdb.get("cn/loc").info(number[:6]) for k, v in props.items()}
+        return bool(info.get("county"))
+
+    def mobiles(self, text: str, excluded: list[Span] | None = None) -> Iterator[PersonalData]:
+        import phonenumbers
+
+        excluded = self._excluded_spans(text) if excluded is None else excluded
+        for n, match in enumerate(_MOBILE.finditer(text)):
+            if n >= self.max_matches:
+                break
+            if _inside(match.start(), match.end(), excluded):
+                continue
+            digits = re.sub(r"\D", "", match.group(0))[-11:]
+            if self.example_mobile(digits):
+                continue
+            # phonenumbers' matcher on a window decides validity and boundaries (leniency VALID).
+            lo, hi = max(0, match.start() - 4), min(len(text), match.end() + 4)
+            window = text[lo:hi]
+            ok = False
+            for pm in phonenumbers.PhoneNumberMatcher(window, "CN", leniency=phonenumbers.Leniency.VALID):
+                if re.sub(r"\D", "", pm.raw_string)[-11:] == digits and phonenumbers.number_type(pm.number) in (
+                    phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE
+                ):
+                    ok = True
+                    break
+            if not ok:
+                continue
+            if self._work_contact(text, match.start()):
+                continue
+            yield PersonalData(Kind.MOBILE, match.group(0), match.start(), match.end(), mask_mobile(digits),
+                               "mobile number (phonenumbers: valid CN mobile), not masked")
+
+    def example_mobile(self, digits: str) -> bool:
+        """13800138000, 11111111111, 12345678901 and the like: placeholders, not people."""
+        if digits in self.lexicon.example_mobiles:
+            return True
+        if len(set(digits[3:])) == 1:  # 139 0000 0000, 138 8888 8888
+            return True
+        steps = {(int(b) - int(a)) % 10 for a, b in zip(digits, digits[1:], strict=False)}
+        return len(steps) == 1
+
+    def bank_cards(self, text: str, excluded: list[Span] | None = None) -> Iterator[PersonalData]:
+        from stdnum import luhn
+
+        excluded = self._excluded_spans(text) if excluded is None else excluded
+        for n, match in enumerate(_CARD.finditer(text)):
+            if n >= self.max_matches:
+                break
+            digits = re.sub(r"\D", "", match.group(0))
+            if not 16 <= len(digits) <= 19 or _inside(match.start(), match.end(), excluded):
+                continue
+            if not luhn.is_valid(digits) or len(set(digits)) <= 2:
+                continue
+            before = text[max(0, match.start() - self.context_chars):match.start()]
+            word = next((w for w in self.lexicon.bank_context if w in before), None)
+            if word is None or self._organisation_account(before):
+                continue
+            yield PersonalData(Kind.BANK_CARD, match.group(0), match.start(), match.end(), mask_card(digits),
+                               f"Luhn-valid card number after {word}")
+
+    def addresses(self, text: str) -> Iterator[PersonalData]:
+        """An address down to 号/室/栋/单元 introduced by an address label, with a named person just before."""
+        count = 0
+        for label in self._address_label_re.finditer(text):
+            if count >= self.max_matches:
+                break
+            start = label.end()
+            end_match = _ADDRESS_END.search(text, start, start + 60)
+            end = end_match.start() if end_match else min(len(text), start + 60)
+            value = text[start:end].strip()
+            if len(value) < 4 or not _FINE_ADDRESS.search(value) or not re.search(f"[{_CJK}]", value):
+                continue
+            name = self._person_before(text, label.start())
+            if not name:
+                continue
+            count += 1
+            vstart = text.index(value, start)
+            yield PersonalData(Kind.ADDRESS, value, vstart, vstart + len(value), mask_address(value),
+                               "address below township level (号/室/栋/单元) next to a person's name", name=name)
+
+    def mask_names(self, text: str) -> str:
+        """Names after a person label (申请人张三 → 申请人张*), for evidence excerpts."""
+
+        out = text
+        for match in reversed(list(self._person_label_re.finditer(text))):
+            name = self._name_re.match(text, match.end())
+            if name and self.is_plain_name(name.group(0)):
+                token = _trim_name(name.group(0))
+                out = out[:name.start()] + mask_name(token) + out[name.start() + len(token):]
+        return out
+
+    # -- tables ----------------------------------------------------------------------------------
+    def classify_table(self, headers: list[str]) -> str:
+        """``work`` for office/staff contact tables, ``citizen`` for lists of people, else ``other``."""
+        joined = "".join(headers)
+        citizen = any(w in joined for w in self.lexicon.citizen_columns)
+        work = any(w in joined for w in self.lexicon.work_columns)
+        if citizen:
+            return "citizen"
+        return "work" if work else "other"
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _excluded_spans(self, text: str) -> list[Span]:
+        return [(m.start(), m.end()) for m in _URLISH.finditer(text)]
+
+    def _work_contact(self, text: str, pos: int) -> bool:
+        """A mobile introduced as a published office contact (联系电话：…) with no private person in sight."""
+        before = text[max(0, pos - self.context_chars):pos]
+        if not any(w in before for w in self.lexicon.work_contact_labels):
+            return False
+        wider = text[max(0, pos - 3 * self.context_chars):pos]
+        return self._person_label_re.search(wider) is None
+
+    def _organisation_account(self, before: str) -> bool:
+        match = re.search(r"户\s*名\s*[:：]?\s*([^\s，,；;：:]{2,40})", before)
+        if not match:
+            return False
+        holder = match.group(1)
+        for word in self.lexicon.organisation_account_words:
+            if len(word) > 1 and word in holder:
+                return True
+            if len(word) == 1 and len(holder) >= 5 and holder.endswith(word):
+                return True
+        return False
+
+    def is_plain_name(self, token: str) -> bool:
+        """A name-like token that is not masked (张*, 张某) and not a polite form (张先生)."""
+        if any(mark in token for mark in self.lexicon.masked_name_marks):
+            return False
+        return not any(token.endswith(t) for t in self.lexicon.name_titles)
+
+    def _person_before(self, text: str, label_pos: int) -> str:
+        """The unmasked name of the person an address belongs to, or "" when no person is in sight."""
+        # the sentence (or table row) before the label, at most 100 characters
+        window_start = max(0, label_pos - 100)
+        boundary = max(text.rfind("。", window_start, label_pos), text.rfind("\n", window_start, label_pos))
+        window = text[max(window_start, boundary + 1):label_pos]
+        # 姓名：张三；住址：…  /  申请人张三，家庭住址…
+        for match in reversed(list(self._person_label_re.finditer(window))):
+            name = self._name_re.match(window, match.end())
+            if name and self.is_plain_name(name.group(0)):
+                return _trim_name(name.group(0))
+        # 张三，男，1980年出生，住雷州市…号 (判决书 style: the gender marker makes the token a person)
+        tail = re.search(rf"(?:^|[\n；;。：:\s])([{_CJK}]{{2,4}})[，,、\s]*[男女][，,、\s]*(?:[^，,。；;\n]{{0,16}}[，,、\s]*){{0,3}}$",
+                         window)
+        if tail:
+            token = tail.group(1)
+            name = self._name_re.fullmatch(token)
+            if name and self.is_plain_name(token) and not any(token.endswith(w) for w in ("地址", "住址")):
+                return token
+        return ""
+
+
+def _trim_name(token: str) -> str:
+    # "张三住址" style run-ons: a name is 2–3 characters in the usual case
+    return token[:3] if len(token) == 4 and token[3] in "住家户现地居" else token
+
+
+def _inside(start: int, end: int, spans: list[Span]) -> bool:
+    return any(s <= start and end <= e for s, e in spans)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledTable:
+    """A data table with a header row, its rows rewritten as ``header：cell；…`` lines."""
+
+    headers: list[str]
+    text: str
+    locator: str
+
+
+def labelled_tables(tree: Any, *, max_tables: int = 200, max_rows: int = 5000) -> list[LabelledTable]:
+    """Leaf ``<table>`` elements whose first row reads as column headers, as labelled text.
+
+    The page text loses which column a cell sits in; writing ``身份证号：…；家庭住址：…`` per row gives
+    the context-word detectors back the header (a table of 姓名/银行卡号 has no 卡号 next to each number).
+    """
+    from govinspect.archive.pageview import node_locator
+
+    out: list[LabelledTable] = []
+    for table in tree.css("table"):
+        if len(out) >= max_tables:
+            break
+        if len(table.css("table")) > 1:  # the node itself plus nested ones
+            continue  # layout table wrapping others
+        rows = [
+            [c.text(separator=" ", strip=True) for c in tr.css("th, td")]
+            for tr in table.css("tr")[: max_rows + 1]
+        ]
+        rows = [r for r in rows if any(r)]
+        if len(rows) < 2:
+            continue
+        headers = rows[0]
+        if len(headers) < 2 or any(len(h) > 16 or re.search(r"\d{5,}", h) for h in headers):
+            continue
+        lines = []
+        for row in rows[1:]:
+            cells = [f"{headers[i] if i < len(headers) else ''}：{cell}" for i, cell in enumerate(row)]
+            lines.append("；".join(cells))
+        out.append(LabelledTable(headers, "\n".join(lines), node_locator(table)))
+    return out
