@@ -30,6 +30,11 @@ def all_check_classes() -> list[type[Check]]:
     from govinspect.checks.test_drafts import TestDrafts
 
     classes += [Spam, DarkLinks, TestDrafts]
+    from govinspect.checks.privacy_leak import PrivacyLeak
+    from govinspect.checks.serious_errors import SeriousErrors
+    from govinspect.checks.wrong_region import WrongRegion
+
+    classes += [PrivacyLeak, WrongRegion, SeriousErrors]
     return classes
 
 
