@@ -24,6 +24,11 @@ def all_check_classes() -> list[type[Check]]:
 
     classes += [SiteUnreachable, DeadLinks, BrokenImages, FooterMissing, JiucuoMissing, DomainNoncompliant]
     # --- issue 3: columns ---
+    from govinspect.checks.column_empty import ColumnEmpty
+    from govinspect.checks.column_stale import ColumnStale
+    from govinspect.checks.homepage_stale import HomepageStale
+
+    classes += [HomepageStale, ColumnStale, ColumnEmpty]
     # --- issue 4: content integrity and privacy ---
     from govinspect.checks.dark_links import DarkLinks
     from govinspect.checks.spam import Spam

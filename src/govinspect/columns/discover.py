@@ -115,7 +115,7 @@ class _Candidate:
 
 def nav_roots(page: PageView) -> list[LexborNode]:
     """Outermost navigation containers outside the footer (nav/menu/daohang, the header)."""
-    footer = {n.mem_id for n in page.footer_nodes}
+    footers = [n for sel in PageView.FOOTER_SELECTORS for n in page.tree.css(sel)]  # marked footers only
     roots: list[LexborNode] = []
     for node in page.tree.css("nav, header, [class], [id]"):
         if node.tag in ("body", "html", "a"):
@@ -127,7 +127,7 @@ def nav_roots(page: PageView) -> list[LexborNode]:
             continue
         if any(_contains(root, node) for root in roots):
             continue
-        if any(_contains(f_node, node) for f_node in page.footer_nodes) or node.mem_id in footer:
+        if any(_contains(f_node, node) for f_node in footers):
             continue
         roots = [r for r in roots if not _contains(node, r)]
         roots.append(node)

@@ -149,7 +149,7 @@ def _row_of(anchor: LexborNode) -> LexborNode:
         hops += 1
     # card grids: climb while the block's siblings repeat its tag and class
     current = anchor.parent
-    best = anchor.parent or anchor
+    best = anchor.parent if anchor.parent is not None and anchor.parent.tag not in ("body", "html") else anchor
     hops = 0
     while current is not None and current.parent is not None and current.tag not in ("body", "html") and hops < 4:
         siblings = [c for c in current.parent.iter() if c.tag == current.tag]

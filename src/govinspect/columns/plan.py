@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from govinspect.archive.pageview import Link, PageView
 from govinspect.columns.classify import CategoryData, default_categories, is_external_name, is_not_column
 from govinspect.columns.discover import in_side_menu, more_links, nav_roots, same_site, url_key
-from govinspect.columns.items import extract_items, resolve
+from govinspect.columns.items import extract_items, is_more_text, resolve
 
 TIER_COLUMN = 100  # navigation / 更多 links
 TIER_SUBNAV = 200  # side menus on column pages
@@ -39,6 +39,7 @@ class _Roles:
     subnav: set[str] = field(default_factory=set)
     pages: dict[str, int] = field(default_factory=dict)
     items: dict[str, int] = field(default_factory=dict)  # url → rank by date (0 = newest)
+    texts: dict[str, str] = field(default_factory=dict)  # url → link text (the crawl passes bare URLs)
 
 
 class ColumnPlan:
@@ -75,10 +76,11 @@ class ColumnPlan:
         if _NOT_HTML.search(urlsplit(url).path):
             return None
         data = self.data or default_categories()
-        if link.in_footer or is_not_column(link.text, data) or is_external_name(link.text, url, data):
-            return None
         roles = self._roles(page)
         key = url_key(url)
+        text = link.text or roles.texts.get(key, "")
+        if link.in_footer or is_not_column(text, data) or is_external_name(text, url, data):
+            return None
         if key in roles.pages:
             number = roles.pages[key]
             return TIER_PAGINATION + number + depth if number <= self.max_list_pages else None
@@ -110,6 +112,9 @@ class ColumnPlan:
             self._cache.move_to_end(key)
             return cached
         roles = _Roles()
+        for anchor in page.links:
+            if anchor.text and not is_more_text(anchor.text):
+                roles.texts.setdefault(url_key(anchor.url), anchor.text)
         for root in nav_roots(page):
             for anchor in root.css("a[href]"):
                 url = resolve(page.base_url, (anchor.attributes or {}).get("href") or "")
