@@ -113,6 +113,11 @@ class Spam(Check):
         text = page.text
         truncated = len(text) > p.max_text_chars
         norm, hits = lex.scan(text[: p.max_text_chars])
+        topic = lex.topic_excused(page.title)
+        if topic:  # a 警情通报 / 反诈 page names the games it warns about, in quotes
+            for hit in hits:
+                if hit.counts and hit.level == STRONG and _quoted(norm.text, hit.start, hit.end):
+                    hit.excuse = f"quoted on a {topic} page"
         live = [h for h in hits if h.counts and h.term not in reported]
         by_term: dict[str, Hit] = {}
         occurrences: dict[str, int] = {}
@@ -131,7 +136,6 @@ class Spam(Check):
             if truncated:
                 finding.detail["text_truncated_at"] = p.max_text_chars
             yield finding
-        topic = lex.topic_excused(page.title)
         weak = [h for h in live if h.level != STRONG]
         distinct = {h.term for h in weak}
         if not topic and len(distinct) >= lex.weak_min_distinct and count < p.max_findings:
@@ -156,3 +160,11 @@ def _locate(page: PageView, snippet: str, *, max_nodes: int = 100_000) -> str:
             parent = node.parent
             return node_locator(parent) if parent is not None else "css:body"
     return "css:body"
+
+
+_OPEN_QUOTES = "“\"「『‘'《"
+_CLOSE_QUOTES = "”\"」』’'》"
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    return start > 0 and end < len(text) and text[start - 1] in _OPEN_QUOTES and text[end] in _CLOSE_QUOTES

@@ -26,7 +26,8 @@ PLACEHOLDER_TITLE = re.compile(
 )
 # phrases that betray a draft wherever they stand (a boundary rule stops 体质测试内容 and 压力测试数据)
 DRAFT_PHRASES = re.compile(
-    r"(测试稿件|测试文章|测试新闻|测试信息|测试标题|测试内容|测试数据|测试专用|测试测试|测试一下|测试页面|测试栏目)"
+    r"(测试稿件|测试文章|测试新闻|测试标题|测试专用|测试测试|测试一下|测试页面|测试栏目)"
+    r"|([【\[(（]\s*(?:测试|test|ceshi)\s*[】\])）])"
     r"|(请勿删除|请不要删除|勿删)"
     r"|(标题标题|内容内容|正文正文|文字文字)"
     r"|(lorem ipsum|dolor sit amet)"

@@ -1,0 +1,191 @@
+"""content.spam: case tables over hand-written government pages, the seed capture, bad input."""
+
+from __future__ import annotations
+
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from govinspect.archive.pageview import PageView
+from govinspect.checks.base import CheckContext
+from govinspect.checks.spam import Spam
+from govinspect.content.lexicon import Lexicon, load_lexicon
+from govinspect.errors import ConfigError
+from govinspect.registry.models import Site, SiteKind
+
+HOME = "http://www.example-county.gov.cn/"
+FIXTURES = Path(__file__).parent / "fixtures" / "content"
+
+
+@pytest.fixture(scope="module")
+def check() -> Spam:
+    return Spam()
+
+
+def ctx() -> CheckContext:
+    site = Site(site_code="4408820001", name="某县人民政府", homepage=HOME, region="广东省/湛江市/某县",
+                host_org="某县人民政府办公室", kind=SiteKind.PORTAL)
+    now = datetime(2021, 6, 30, tzinfo=timezone.utc)
+    return CheckContext(as_of=now, site=site, observed_at=now)
+
+
+def page(title: str = "县人民政府工作动态", body: str = "", head: str = "", url: str = HOME + "art/1.html") -> PageView:
+    html = (f"<html><head><meta charset=utf-8><title>{title}</title>{head}</head><body>"
+            f"<div class='nav'><a href='/'>首页</a></div><div id='zoom'>{body}</div></body></html>")
+    return PageView(url, html, warc_record_id="<urn:uuid:test-1>")
+
+
+POSITIVES = [
+    ("title brand", dict(title="yabo 11选5 关于2021年第二季度政府网站检查情况的通报"), "title", "yabo"),
+    ("stuffed title", dict(title="时时彩_北京赛车_幸运飞艇"), "title", "时时彩"),
+    ("weak stuffed title", dict(title="网赌_赌球_赔率"), "title", "网赌"),
+    ("body casino", dict(body="<p>澳门新葡京娱乐场官网</p>"), "body", "澳门新葡京"),
+    ("interleaved", dict(body="<p>澳*门*赌*场 在线开户</p>"), "body", "澳门赌场"),
+    ("interleaved latin", dict(body="<p>b.o.c.a.i 官网</p>"), "body", "bocai"),
+    ("full width", dict(body="<p>ＢＥＴ３６５官方</p>"), "body", "bet365"),
+    ("traditional", dict(body="<p>澳門新葡京 線上娛樂城</p>"), "body", "澳门新葡京"),
+    ("zero width", dict(body="<p>真\u200b人\u200b百\u200b家\u200b乐</p>"), "body", "真人百家乐"),
+    ("porn", dict(body="<p>同城裸聊 约炮</p>"), "body", "裸聊"),
+    ("illegal service", dict(body="<p>代开发票 联系电话</p>"), "body", "代开发票"),
+    ("guns", dict(body="<p>出售枪支 货到付款</p>"), "body", "出售枪支"),
+    ("weak terms together", dict(body="<p>网赌 赔率 下注 一览</p>"), "body", "下注"),
+    ("meta keywords", dict(head='<meta name="keywords" content="六合彩开奖,特码">'), "meta", "六合彩开奖"),
+    ("foreign anchor weak", dict(body='<a href="http://wz.example.biz/">网投平台入口</a>'), "anchor", "网投平台"),
+    ("internal anchor strong", dict(body='<a href="/html/av.html">自拍偷拍</a>'), "anchor", "自拍偷拍"),
+]
+
+NEGATIVES = [
+    ("welfare lottery news", dict(title="县民政局召开福利彩票发行销售工作会议",
+                                  body="<p>严格执行《彩票管理条例》，严禁向未成年人销售彩票，做好双色球销售服务。</p>")),
+    ("sports lottery fund", dict(body="<p>体育彩票公益金用于全民健身和体彩11选5网点建设。</p>")),
+    ("crackdown", dict(title="打击跨境赌博专项行动", body="<p>严厉打击网络赌博、跨境赌博违法犯罪活动，查处赌博窝点。</p>")),
+    ("police report quoting games", dict(title="警情通报：破获一起网络赌博案件",
+                                         body="<p>犯罪嫌疑人以“百家乐”“时时彩”等为诱饵发展下线。</p>")),
+    ("antifraud warning", dict(title="反诈提醒", body="<p>警惕网络赌博“稳赚不赔”的骗局，远离赌博。</p>")),
+    ("macau", dict(body="<p>庆祝澳门回归祖国22周年，澳门特别行政区经济发展。</p>")),
+    ("sports event", dict(body="<p>全民健身马拉松赛鸣枪开跑，中国体育彩票冠名支持。</p>")),
+    ("porn crackdown", dict(body="<p>扫黄打非办公室重点查处淫秽色情出版物。</p>")),
+    ("weather", dict(body="<p>县气象台发布暴雨黄色预警信号。</p>")),
+    ("property office", dict(body="<p>不动产登记中心办证大厅延时服务，办证窗口周六开放。</p>")),
+    ("tax", dict(body="<p>消费者在消费后应主动索要发票，商家应依法开具发票。</p>")),
+    ("expo", dict(body="<p>第十三届中国—东北亚博览会开幕。</p>")),
+    ("chess club", dict(body="<p>老年大学举办棋牌比赛，棋牌活动室免费开放。</p>")),
+    ("latin inside word", dict(body="<p>Playa Bonita resort and the Yaboo brand.</p>")),
+    ("gov lottery anchor", dict(body='<a href="http://www.cwl.gov.cn/">中国福利彩票</a>')),
+    ("single weak word", dict(body="<p>加强棋牌室管理，禁止赌博。</p>")),
+    ("number with 91", dict(body="<p>全县2091视频会议室已建成。</p>")),
+]
+
+
+@pytest.mark.parametrize(("name", "parts", "where", "term"), POSITIVES, ids=[c[0] for c in POSITIVES])
+def test_positive_cases(check: Spam, name: str, parts: dict[str, str], where: str, term: str) -> None:
+    findings = list(check.run(page(**parts), ctx()))
+    assert findings, name
+    match = [f for f in findings if f.detail["where"] == where and term in f.detail["terms"]]
+    assert match, [f.detail for f in findings]
+    f = match[0]
+    assert f.check == "content.spam"
+    assert f.evidence.warc_record == "<urn:uuid:test-1>"
+    assert f.evidence.locator.startswith("css:")
+    assert f.evidence.reason and f.evidence.excerpt
+
+
+@pytest.mark.parametrize(("name", "parts"), NEGATIVES, ids=[c[0] for c in NEGATIVES])
+def test_negative_cases(check: Spam, name: str, parts: dict[str, str]) -> None:
+    assert list(check.run(page(**parts), ctx())) == []
+
+
+def test_seed_capture_is_caught_in_title_and_body(check: Spam) -> None:
+    view = PageView(HOME + "gkmlpt/content/3/3333/post_3333.html",
+                    (FIXTURES / "spam" / "seed_yabo.html").read_text(encoding="utf-8"), warc_record_id="<urn:uuid:seed>")
+    findings = list(check.run(view, ctx()))
+    by_where = {f.detail["where"]: f for f in findings}
+    assert set(by_where) == {"title", "body"}
+    assert by_where["title"].detail["terms"] == ["yabo"]
+    assert "yabo 11选5" in by_where["title"].evidence.excerpt
+    body = by_where["body"]
+    assert body.detail["category"] == "gambling_brand" and body.detail["occurrences"] >= 2
+    assert "yabo" in body.evidence.excerpt and body.evidence.locator != "css:body"
+
+
+def test_anchor_finding_names_target_and_not_repeated_in_body(check: Spam) -> None:
+    view = page(body='<p>友情链接：<a href="http://www.pj88.example.com/">葡京娱乐</a></p>')
+    findings = list(check.run(view, ctx()))
+    assert len(findings) == 1
+    assert findings[0].target == "http://www.pj88.example.com/"
+    assert findings[0].detail["where"] == "anchor"
+
+
+def test_excerpt_shows_original_text_of_interleaved_term(check: Spam) -> None:
+    findings = list(check.run(page(body="<p>欢迎 澳 门 新 葡 京 注册</p>"), ctx()))
+    assert findings and findings[0].detail["interleaved"] is True
+    assert "澳 门 新 葡 京" in findings[0].evidence.excerpt
+
+
+def test_automaton_is_built_lazily_once() -> None:
+    lexicon = load_lexicon()
+    assert "automaton" not in lexicon.__dict__
+    spam = Spam(lexicon=lexicon)
+    list(spam.run(page(body="<p>澳门新葡京</p>"), ctx()))
+    built = lexicon.__dict__["automaton"]
+    list(spam.run(page(body="<p>时时彩</p>"), ctx()))
+    assert lexicon.__dict__["automaton"] is built
+
+
+def test_lexicon_is_versioned_and_categorised() -> None:
+    lexicon = load_lexicon()
+    assert lexicon.version and lexicon.date.startswith("20")
+    categories = {t.category for t in lexicon.terms}
+    assert {"gambling", "lottery_illegal", "casino", "porn", "illegal_service", "gambling_brand"} <= categories
+    assert lexicon.whitelist and lexicon.negators and lexicon.trusted_domains
+
+
+def test_bad_lexicon_file_is_a_one_line_error(tmp_path: Path) -> None:
+    bad = tmp_path / "lex.yaml"
+    bad.write_text("version: 1\ncategories:\n  x:\n    medium: [a]\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="fix the YAML"):
+        load_lexicon(bad)
+    with pytest.raises(ConfigError, match="pass an existing file"):
+        load_lexicon(tmp_path / "missing.yaml")
+
+
+def test_custom_lexicon_replaces_terms() -> None:
+    lexicon = Lexicon.from_mapping({"version": "t", "date": "2025-01-01",
+                                    "categories": {"gambling": {"strong": ["金蟾娱乐"]}}})
+    spam = Spam(lexicon=lexicon)
+    assert [f.detail["terms"] for f in spam.run(page(body="<p>金蟾娱乐</p>"), ctx())] == [["金蟾娱乐"]]
+    assert list(spam.run(page(body="<p>澳门新葡京</p>"), ctx())) == []
+
+
+def test_twenty_megabytes_of_text_is_bounded(check: Spam) -> None:
+    body = "<p>澳门新葡京</p>" + "<p>" + "县政府召开常务会议研究部署重点工作。" * 1_200_000 + "</p>"
+    assert len(body) > 20_000_000
+    started = time.perf_counter()
+    findings = list(check.run(page(body=body), ctx()))
+    assert time.perf_counter() - started < 60
+    assert findings[0].detail["text_truncated_at"] == Spam.Params().max_text_chars
+
+
+def test_deeply_nested_and_invalid_utf8_do_not_crash(check: Spam) -> None:
+    nested = "<div>" * 10_000 + "真人百家乐" + "</div>" * 10_000
+    assert [f.detail["terms"] for f in check.run(page(body=nested), ctx())] == [["真人百家乐"]]
+    raw = b"<p>\xff\xfe\xc3(\xa0\xa1 " + "时时彩".encode() + b"</p>"
+    text = raw.decode("utf-8", errors="replace")
+    assert [f.detail["terms"] for f in check.run(page(body=text), ctx())] == [["时时彩"]]
+
+
+def test_corpus_accuracy_meets_targets() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("content_accuracy", Path(__file__).parents[1] / "benchmarks" / "content_accuracy.py")
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("content_accuracy", bench)
+    spec.loader.exec_module(bench)
+    section = next(s for s in bench.sections() if s.check == "content.spam")
+    result = bench.evaluate(section)
+    assert result.pages >= 40 and result.tp >= 20
+    assert result.precision >= 0.95 and result.recall >= 0.95 and result.fp_rate <= 0.01, result.errors
