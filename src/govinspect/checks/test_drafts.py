@@ -144,7 +144,10 @@ class TestDrafts(Check):
         body, locator = _article(page)
         body = body[: p.max_body_chars]
         norm = self._norm(body)
-        if norm and norm not in seen and count < p.max_findings:
+        for reported in sorted(seen, key=len, reverse=True):
+            norm = norm.replace(reported, " ")  # titles and list items already reported
+        norm = norm.strip()
+        if norm and count < p.max_findings:
             marker = norm if (len(norm) <= 60 and PLACEHOLDER_TITLE.match(norm)) else self.phrase(norm)
             if marker:
                 yield emit("body", body, marker, locator)
