@@ -136,15 +136,60 @@ def _dark_link_scorer() -> Scorer:
     return score
 
 
+# ---- privacy.leak, content.wrong_region, content.serious_error (tests/fixtures/<folder>/labels.json) ----
+
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def _folder_scorer(factory: Callable[[], Any], labels: Path) -> Scorer:
+    """Pages read relative to ``labels``; the site's region comes from the labels file (雷州市).
+
+    For privacy.leak a positive only counts as found when the reported kinds equal the labelled ones.
+    """
+    from zoneinfo import ZoneInfo
+
+    from govinspect.archive.pageview import PageView
+    from govinspect.checks.base import CheckContext
+    from govinspect.registry.models import Site, SiteKind
+
+    data = json.loads(labels.read_text(encoding="utf-8"))
+    site = Site(site_code="4408820001", name="雷州市人民政府", homepage=data["site"], region=data["region"],
+                host_org="雷州市人民政府办公室", kind=SiteKind.PORTAL)
+    now = datetime(2026, 6, 15, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    ctx = CheckContext(as_of=now, site=site, observed_at=now)
+    holder: dict[str, Any] = {}
+
+    def score(case: dict[str, Any], homepage: str) -> list[Any]:
+        check = holder.setdefault("check", factory())
+        path = (labels.parent / case["file"]).resolve()
+        page = PageView(homepage.rstrip("/") + "/" + path.stem + ".html", path.read_text(encoding="utf-8"))
+        findings = list(check.run(page, ctx))
+        if case.get("kinds") and case["expected"]:
+            if sorted({f.detail.get("kind") for f in findings}) != sorted(case["kinds"]):
+                return []  # wrong kinds: counted as a miss
+        return findings
+
+    return score
+
+
 def sections() -> list[Section]:
     """Every check's section; append yours here."""
+    from govinspect.checks.privacy_leak import PrivacyLeak
+    from govinspect.checks.serious_errors import SeriousErrors
     from govinspect.checks.spam import Spam
     from govinspect.checks.test_drafts import TestDrafts
+    from govinspect.checks.wrong_region import WrongRegion
 
+    privacy = FIXTURES / "privacy" / "labels.json"
+    region = FIXTURES / "wrong_region" / "labels.json"
+    serious = FIXTURES / "serious_error" / "labels.json"
     return [
         Section("content.spam", CORPUS / "labels_spam.json", _page_scorer(Spam)),
         Section("content.dark_link", CORPUS / "labels_dark_link.json", _dark_link_scorer()),
         Section("content.test_draft", CORPUS / "labels_test_draft.json", _page_scorer(TestDrafts)),
+        Section("privacy.leak", privacy, _folder_scorer(PrivacyLeak, privacy)),
+        Section("content.wrong_region", region, _folder_scorer(WrongRegion, region)),
+        Section("content.serious_error", serious, _folder_scorer(SeriousErrors, serious)),
     ]
 
 

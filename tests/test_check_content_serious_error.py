@@ -143,3 +143,20 @@ def test_classify_edit(expected: str, found: str, how: str) -> None:
 def test_checker_never_raises_on_arbitrary_text(text: str) -> None:
     for error in WordingChecker().find(text):
         assert error.start < error.end
+
+
+def _corpus_cases() -> list[dict[str, object]]:
+    import json
+    from pathlib import Path
+
+    labels = Path(__file__).parent / "fixtures" / "serious_error" / "labels.json"
+    return json.loads(labels.read_text(encoding="utf-8"))["cases"]
+
+
+@pytest.mark.parametrize("case", _corpus_cases(), ids=lambda c: str(c["file"]))
+def test_labelled_corpus(check: SeriousErrors, case: dict[str, object]) -> None:
+    from pathlib import Path
+
+    path = (Path(__file__).parent / "fixtures" / "serious_error" / str(case["file"])).resolve()
+    p = PageView("http://www.leizhou.gov.cn/" + path.name, path.read_text("utf-8"))
+    assert bool(list(check.run(p, ctx()))) is case["expected"], case["note"]

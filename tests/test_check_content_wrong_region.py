@@ -124,3 +124,20 @@ def test_one_finding_per_other_place_with_count(check: WrongRegion) -> None:
     body = "信宜市位于广东省西南部。信宜市辖13个镇。化州市常住人口120万人。"
     findings = {f.detail["name"]: f.detail["count"] for f in check.run(page(body), ctx())}
     assert findings == {"信宜市": 2, "化州市": 1}
+
+
+def _corpus_cases() -> list[dict[str, object]]:
+    import json
+    from pathlib import Path
+
+    labels = Path(__file__).parent / "fixtures" / "wrong_region" / "labels.json"
+    return json.loads(labels.read_text(encoding="utf-8"))["cases"]
+
+
+@pytest.mark.parametrize("case", _corpus_cases(), ids=lambda c: str(c["file"]))
+def test_labelled_corpus(check: WrongRegion, case: dict[str, object]) -> None:
+    from pathlib import Path
+
+    path = (Path(__file__).parent / "fixtures" / "wrong_region" / str(case["file"])).resolve()
+    p = PageView("http://www.leizhou.gov.cn/" + path.name, path.read_text("utf-8"))
+    assert bool(list(check.run(p, ctx()))) is case["expected"], case["note"]

@@ -196,3 +196,31 @@ def test_scanner_never_raises_on_arbitrary_text(text: str) -> None:
 def test_judgement_style_person_with_gender_marker() -> None:
     assert kinds("<p>林小强，男，1980年5月出生，汉族，住雷州市雷城街道西湖大道18号。</p>") == {"address": 1}
     assert kinds("<p>林某强，男，1980年出生，住雷州市雷城街道西湖大道18号。</p>") == {}
+
+
+def _corpus_cases() -> list[dict[str, object]]:
+    from pathlib import Path
+
+    labels = Path(__file__).parent / "fixtures" / "privacy" / "labels.json"
+    return json.loads(labels.read_text(encoding="utf-8"))["cases"]
+
+
+@pytest.mark.parametrize("case", _corpus_cases(), ids=lambda c: str(c["file"]))
+def test_labelled_corpus(case: dict[str, object]) -> None:
+    from pathlib import Path
+
+    path = Path(__file__).parent / "fixtures" / "privacy" / str(case["file"])
+    findings = list(PrivacyLeak().run(PageView("http://www.leizhou.gov.cn/" + path.name, path.read_text("utf-8")), ctx()))
+    assert sorted(f.detail["kind"] for f in findings) == sorted(case.get("kinds") or []), case["note"]
+    html = path.read_text("utf-8")
+    for f in findings:  # no raw number of the page survives into the finding
+        blob = json.dumps(f.to_json_dict(), ensure_ascii=False)
+        for example in f.detail["examples"]:
+            assert "*" in example
+        assert not any(raw in blob for raw in _raw_numbers(html)), blob
+
+
+def _raw_numbers(html: str) -> set[str]:
+    import re
+
+    return {m for m in re.findall(r"\d{11,19}[Xx]?", html)}

@@ -55,7 +55,7 @@ class PrivacyLeak(Check):
         work_values: set[str] = set()
         for table in tables:
             if scanner.classify_table(table.headers) == "work":
-                work_values.update(re.sub(r"\D", "", m.value)[-11:] for m in scanner.mobiles(table.text))
+                work_values.update(re.sub(r"\D", "", m.value)[-11:] for m in scanner.mobiles(table.text, work_labels=False))
         frozen_work = frozenset(work_values)
 
         # (source text, locator or "", items) — the page text first, then each data table

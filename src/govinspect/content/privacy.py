@@ -255,7 +255,9 @@ class PrivacyScanner:
         info = {k: v for _, props in numdb.get("cn/loc").info(number[:6]) for k, v in props.items()}
         return bool(info.get("county"))
 
-    def mobiles(self, text: str, excluded: list[Span] | None = None) -> Iterator[PersonalData]:
+    def mobiles(self, text: str, excluded: list[Span] | None = None, *,
+                work_labels: bool = True) -> Iterator[PersonalData]:
+        """Valid CN mobile numbers; with ``work_labels`` those introduced as office contacts are skipped."""
         import phonenumbers
 
         excluded = self._excluded_spans(text) if excluded is None else excluded
@@ -279,7 +281,7 @@ class PrivacyScanner:
                     break
             if not ok:
                 continue
-            if self._work_contact(text, match.start()):
+            if work_labels and self._work_contact(text, match.start()):
                 continue
             yield PersonalData(Kind.MOBILE, match.group(0), match.start(), match.end(), mask_mobile(digits),
                                "mobile number (phonenumbers: valid CN mobile), not masked")
@@ -307,7 +309,7 @@ class PrivacyScanner:
                 continue
             before = text[max(0, match.start() - self.context_chars):match.start()]
             word = next((w for w in self.lexicon.bank_context if w in before), None)
-            if word is None or self._organisation_account(before):
+            if word is None or self._organisation_account(text[max(0, match.start() - 80):match.start()]):
                 continue
             yield PersonalData(Kind.BANK_CARD, match.group(0), match.start(), match.end(), mask_card(digits),
                                f"Luhn-valid card number after {word}")
