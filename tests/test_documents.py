@@ -212,3 +212,8 @@ def test_arbitrary_bytes_give_a_page_or_a_document_error(data: bytes, ext: str) 
         return
     assert page.role == "attachment"
     assert isinstance(page.text, str)
+
+
+def test_pdf_time_budget_is_checked_between_pages() -> None:
+    with pytest.raises(DocumentError, match="took more than -1 s"):
+        load_document(minimal_pdf([["a"], ["b"]]), name="slow.pdf", max_seconds=-1)

@@ -12,7 +12,7 @@ from govinspect.content.privacy import Kind, PersonalData, PrivacyLexicon, Priva
 from govinspect.findings.model import Finding
 
 _LOCATABLE = ("td", "th", "li", "p", "dd", "dt", "span", "a", "h1", "h2", "h3", "h4", "h5", "h6", "pre",
-              "font", "strong", "b", "em", "label", "div")
+              "font", "strong", "b", "em", "label")
 
 
 class PrivacyLeak(Check):

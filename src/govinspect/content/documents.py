@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import html
 import io
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,6 +48,7 @@ def load_document(
     max_pages: int = MAX_PAGES,
     max_text_chars: int = MAX_TEXT_CHARS,
     max_cells: int = MAX_CELLS,
+    max_seconds: float = 120.0,
 ) -> PageView:
     """Extract the text of one document into a PageView (``role="attachment"``).
 
@@ -69,7 +71,7 @@ def load_document(
         _check_text_size(label, text, max_text_chars)
         return _page(page_url, Path(label).stem, [("p", text)], "text/plain", encoding)
     if kind == "pdf":
-        title, blocks = _pdf(data, label, max_pages, max_text_chars)
+        title, blocks = _pdf(data, label, max_pages, max_text_chars, max_seconds)
         return _page(page_url, title or Path(label).stem, blocks, "application/pdf")
     if kind == "docx":
         _check_zip(data, label)
@@ -141,7 +143,8 @@ def decode_text(data: bytes, content_type: str | None = None) -> tuple[str, str]
 Block = tuple[str, object]  # ("p", text) or ("table", list[list[str]]) or ("h2", text)
 
 
-def _pdf(data: bytes, label: str, max_pages: int, max_text_chars: int) -> tuple[str, list[Block]]:
+def _pdf(data: bytes, label: str, max_pages: int, max_text_chars: int,
+         max_seconds: float) -> tuple[str, list[Block]]:
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError, PyPdfError
 
@@ -166,7 +169,11 @@ def _pdf(data: bytes, label: str, max_pages: int, max_text_chars: int) -> tuple[
             title = ""
         blocks: list[Block] = []
         total = 0
+        started = time.monotonic()
         for number, page in enumerate(reader.pages, start=1):
+            if time.monotonic() - started > max_seconds:
+                raise DocumentError(f"{label}: text extraction took more than {max_seconds:.0f} s (at page "
+                                    f"{number}); re-export the PDF or split it")
             text = page.extract_text() or ""
             total += len(text)
             if total > max_text_chars:

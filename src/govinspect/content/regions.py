@@ -104,8 +104,19 @@ class RegionMatcher:
         automaton.make_automaton()
         return automaton
 
+    @cached_property
+    def _own_cache(self) -> dict[str, OwnPlace | None]:
+        return {}
+
     def own_place(self, region: str) -> OwnPlace | None:
         """The site's division from its registry region (``广东省/湛江市/雷州市``); None when unknown."""
+        if region not in self._own_cache:
+            if len(self._own_cache) > 10_000:
+                self._own_cache.clear()
+            self._own_cache[region] = self._build_own_place(region)
+        return self._own_cache[region]
+
+    def _build_own_place(self, region: str) -> OwnPlace | None:
         code = self.gazetteer.code_of(region) if region else None
         if code is None:
             return None
