@@ -248,8 +248,11 @@ def report(
         result = store.load_run(run)
     finally:
         store.close()
+    from govinspect.scoring.profile import load_profile
+
+    profile = load_profile(result.run.profile_id or settings.profile, settings.profile_overlay)
     out.mkdir(parents=True, exist_ok=True)
-    paths = write_outputs(result, out)
+    paths = write_outputs(result, out, rules=profile.statements, profile=profile)
     _console().print("written: " + ", ".join(str(p) for p in paths.values()))
 
 

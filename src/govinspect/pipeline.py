@@ -110,7 +110,9 @@ async def run_site(site: Site, rc: RunContext) -> SiteResult:
     evidence_dir = rc.out_dir / "evidence"
     evidence_dir.mkdir(parents=True, exist_ok=True)
     warc_path = evidence_dir / f"{site.site_code}.warc.gz"
-    crawl = await crawl_site(site, rc.settings, rc.fetcher, rc.links, warc_path, plan=ColumnPlan())
+    plan = ColumnPlan(site.homepage, max_depth=rc.settings.crawl.max_depth,
+                      max_list_pages=rc.settings.crawl.max_list_pages, as_of=rc.as_of.date())
+    crawl = await crawl_site(site, rc.settings, rc.fetcher, rc.links, warc_path, plan=plan)
     view = crawl.to_site_view()
     view.columns = discover_columns(view, rc.as_of)
     await _gather_rendered(view, rc.settings)
@@ -231,5 +233,5 @@ async def run_inspection(
             raise
     store.finish_run(run.run_id, status="finished")
     result = store.load_run(run.run_id)
-    write_outputs(result, out_dir)
+    write_outputs(result, out_dir, rules=profile.statements, profile=profile)
     return result

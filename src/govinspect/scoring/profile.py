@@ -150,6 +150,7 @@ class Profile(_Model):
     version: str
     title: str
     source: list[str] = Field(default_factory=list)
+    statements: list[str] = Field(default_factory=list)  # counting rules printed in every report header
     pass_line: float = 60
     deduction_total: float = Field(100, gt=0)
     vetoes: dict[str, Veto]
