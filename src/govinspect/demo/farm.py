@@ -79,10 +79,6 @@ class FarmSite:
     meta_charset: str | None = None  # the <meta> charset label, if any
     columns: list[dict[str, Any]] = field(default_factory=list)  # truth about each 栏目
 
-    @property
-    def homepage_path(self) -> str:
-        return "/"
-
     def homepage(self, port: int) -> str:
         return f"http://{self.host}:{port}/"
 
@@ -217,10 +213,12 @@ def _catalogue(seed: int) -> list[_Spec]:
         specs.append(_Spec("440000" + serial, name, f"{label}.gd.gov.cn", "广东省", name, "department", name, name,
                            name.removeprefix("广东省"), None, abbr, duty, unit="省", parent_host="www.gd.gov.cn"))
     city_hosts: dict[str, str] = {}
+    codes: dict[str, str] = {}
     for place in corpus.PLACES:
         code6 = gaz.code_of(place.region)
         if code6 is None:
             raise ConfigError(f"division {place.region} is not in the gazetteer: update python-stdnum or the farm")
+        codes[place.region] = code6
         host = f"www.{place.pinyin}.gov.cn"
         if place.name == "信宜市":
             host = "www.xinyi-gov.com"  # planted domain.noncompliant (non-.gov.cn)
@@ -234,7 +232,7 @@ def _catalogue(seed: int) -> list[_Spec]:
                            "政务", unit=unit, parent_host=parent))
     extras: list[_Spec] = []
     for place in corpus.PLACES:
-        code6 = gaz.code_of(place.region) or ""
+        code6 = codes[place.region]
         portal_host = f"www.{place.pinyin}.gov.cn" if place.name != "信宜市" else "www.xinyi-gov.com"
         for index, (dept, label, abbr, duty) in enumerate(corpus.DEPARTMENTS):
             name = place.name + dept
