@@ -227,3 +227,29 @@ def test_default_plan_newest_items_first() -> None:
     assert prio["b.html"] < prio["c.html"] < prio["a.html"]  # type: ignore[operator]
     assert prio["index_1.html"] < prio["b.html"]  # type: ignore[operator]
     assert prio["index_7.html"] is None  # beyond max_list_pages
+
+
+async def test_release_trees_keeps_results(mockserver: MockServer, tmp_path: Path) -> None:
+    build_site(mockserver, port=mockserver.port)
+    settings = make_settings(mockserver.port)
+    async with Fetcher(settings.fetch) as fetcher:
+        crawl = await crawl_site(leizhou(mockserver.port), settings, fetcher, LinkChecker(fetcher),
+                                 tmp_path / "t.warc.gz", keep_trees=False)
+    assert len(crawl.pages) == 47
+    assert all("tree" not in p.__dict__ for p in crawl.pages[1:])
+    item = next(p for p in crawl.pages if p.role == "item")
+    assert item.title == "政策文件条目" or item.title.endswith("条目")  # parsed again on demand
+    assert all(link.url in crawl.links for link in item.links)
+
+
+def test_warc_holds_every_crawled_page(tmp_path: Path, mockserver: MockServer) -> None:
+    import asyncio
+
+    build_site(mockserver, port=mockserver.port)
+    crawl = asyncio.run(run(mockserver, tmp_path, make_settings(mockserver.port)))
+    archived = dict(iter_responses(crawl.warc_path))
+    for view in crawl.pages:
+        assert view.warc_record_id in archived
+        assert archived[view.warc_record_id].url == view.url
+    home = archived[crawl.homepage.warc_record_id]  # type: ignore[union-attr]
+    assert "雷州市人民政府" in home.body.decode()

@@ -74,6 +74,18 @@ class SiteCrawl:
     warc_path: Path = Path()
     results: dict[str, FetchResult] = field(default_factory=dict)  # every crawl fetch by requested URL
 
+    def release_trees(self) -> int:
+        """Drop the cached parse trees of the pages (a lexbor tree is ~20x its HTML); a later
+        ``page.tree`` re-parses. Call it once the page checks have run. Returns how many were dropped."""
+        dropped = 0
+        for view in self.pages:
+            if view.__dict__.pop("tree", None) is not None:
+                dropped += 1
+        spider = self.extras.get("spider_view")
+        if spider is not None:
+            spider.__dict__.pop("tree", None)
+        return dropped
+
     def to_site_view(self) -> SiteView:
         failure = ""
         if self.homepage_result is not None and not self.homepage_result.ok:
@@ -335,25 +347,30 @@ def _make_page(result: FetchResult, depth: int, role: str) -> PageView | None:
 
 
 async def crawl_site(site: Site, settings: Settings, fetcher: Fetcher, links: LinkChecker, warc_path: Path,
-                     plan: CrawlPlan | None = None) -> SiteCrawl:
-    """Crawl one site into a :class:`SiteCrawl`; network problems become classified results, not errors."""
+                     plan: CrawlPlan | None = None, *, keep_trees: bool = True) -> SiteCrawl:
+    """Crawl one site into a :class:`SiteCrawl`; network problems become classified results, not errors.
+
+    ``keep_trees=False`` drops each page's parse tree once its links are read (bounded memory for many
+    sites in parallel; checks then parse a page again on first use).
+    """
     plan = plan or DefaultPlan(settings.crawl.max_list_pages)
-    cs = settings.crawl
     started = time.monotonic()
     writer = WarcWriter(warc_path, user_agent=fetcher.user_agent,
                         info={"site_code": site.site_code, "homepage": site.homepage,
                               "operator": fetcher.user_agent})
     crawl = SiteCrawl(site=site, homepage=None, homepage_result=None, warc_path=Path(warc_path))
     try:
-        await _crawl(site, settings, fetcher, links, writer, plan, crawl)
+        await _crawl(site, settings, fetcher, links, writer, plan, crawl, keep_trees)
     finally:
         writer.close()
+    if not keep_trees:
+        crawl.release_trees()
     crawl.extras["crawl_seconds"] = round(time.monotonic() - started, 3)
     return crawl
 
 
 async def _crawl(site: Site, settings: Settings, fetcher: Fetcher, checker: LinkChecker, writer: WarcWriter,
-                 plan: CrawlPlan, crawl: SiteCrawl) -> None:
+                 plan: CrawlPlan, crawl: SiteCrawl, keep_trees: bool) -> None:
     cs = settings.crawl
     home = await _homepage(site, fetcher, settings, crawl)
     writer.write(home)
@@ -456,6 +473,8 @@ async def _crawl(site: Site, settings: Settings, fetcher: Fetcher, checker: Link
                     crawl.pages.append(page)
                     if _host(result.final_url) and internal(result.final_url):
                         discover(page)
+                    if not keep_trees:
+                        page.__dict__.pop("tree", None)
     finally:
         for task in in_flight:
             task.cancel()
