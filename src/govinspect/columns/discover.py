@@ -448,9 +448,9 @@ class _Discovery:
             col.category_reason = f"{reason}; {why_external}, 不评判"
         elif col.failure:
             col.empty, col.empty_reason = True, f"栏目链接无法访问 ({col.failure})"
-        dated = [i for i in col.items if i.date is not None]
+        dated = [(i.date, -n, i) for n, i in enumerate(col.items) if i.date is not None]
         if dated:
-            col.newest = max(dated, key=lambda i: (i.date, -col.items.index(i)))
+            col.newest = max(dated, key=lambda t: (t[0], t[1]))[2]  # the max date; the earlier row on ties
         return col
 
     def _read_lists(self, col: Column, page: PageView) -> PageItems:
