@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import aiohttp
 import phonenumbers
@@ -23,9 +23,19 @@ import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
 from selectolax.lexbor import LexborHTMLParser
 from stdnum.cn import ric
+from yarl import URL
 
-from govinspect.demo.farm import (AS_OF, MIN_SITES, PORT_TOKEN, REGISTRY_HEADERS, SPAM_HOSTS, Farm, FarmSite,
-                                  build_farm, iter_pages)
+from govinspect.demo.farm import (
+    AS_OF,
+    MIN_SITES,
+    PORT_TOKEN,
+    REGISTRY_HEADERS,
+    SPAM_HOSTS,
+    Farm,
+    FarmSite,
+    build_farm,
+    iter_pages,
+)
 from govinspect.demo.server import FarmServer
 from govinspect.errors import ConfigError
 from govinspect.registry.gazetteer import Gazetteer
@@ -34,7 +44,9 @@ PLANTED_CHECKS = ("site.unreachable", "link.dead", "image.broken", "footer.missi
                   "domain.noncompliant", "column.empty", "column.stale", "homepage.stale", "content.spam",
                   "content.dark_link", "content.test_draft", "content.wrong_region", "privacy.leak",
                   "content.serious_error")
-DATE_RE = re.compile(r"(20\d{2})-(\d{2})-(\d{2})|\[(?:(20\d{2})-)?(\d{2})-(\d{2})\]|(20\d{2})年(\d{1,2})月(\d{1,2})日")
+DATE_RE = re.compile(r"(20\d{2})-(\d{2})-(\d{2})"  # 2021-06-01 (TRS)
+                     r"|\[(?:(20\d{2})-)?(\d{2})-(\d{2})\]"  # [06-01] / [2020-05-11] (Hanweb)
+                     r"|(20\d{2})年(\d{1,2})月(\d{1,2})日")  # 2021年6月1日 (gkmlpt cards)
 MOBILE_RE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 ID_RE = re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
 
@@ -72,11 +84,10 @@ class Client:
 
     def __init__(self, farm: Farm, port: int) -> None:
         self.farm, self.port = farm, port
-        self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(resolver=LoopbackResolver(farm.hosts()),
-                                                                            limit=64),
-                                             timeout=aiohttp.ClientTimeout(total=10))
+        connector = aiohttp.TCPConnector(resolver=LoopbackResolver(farm.hosts()), limit=64)
+        self.session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=10))
 
-    async def __aenter__(self) -> Client:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -136,7 +147,8 @@ def footer_text(html: str) -> str:
 
 def inner_page(site: FarmSite) -> str:
     """An article page of the site (not the homepage)."""
-    return next(p for p in site.pages if re.search(r"/t\d{8}_\d+\.html$|/art_\d+_\d+\.html$|/post_\d+\.html$", p))
+    article = re.compile(r"/t\d{8}_\d+\.html$|/art_\d+_\d+\.html$|/post_\d+\.html$")
+    return next(p for p in site.pages if article.search(p))
 
 
 # ------------------------------------------------------------------------------------------ generation
@@ -190,7 +202,8 @@ def test_sites_styles_encodings(farm: Farm) -> None:
 
 
 def test_hosts_follow_the_domain_structure(farm: Farm) -> None:
-    planted_hosts = {p.detail["host"] for p in farm.planted if p.check == "domain.noncompliant" and "host" in p.detail}
+    planted_hosts = {p.detail["host"] for p in farm.planted
+                     if p.check == "domain.noncompliant" and "host" in p.detail}
     assert planted_hosts == {"www.xinyi-gov.com"}
     for site in farm.sites:
         if site.host in planted_hosts:
@@ -246,7 +259,8 @@ def test_truth_json_lists_plants_and_vetoes(farm: Farm) -> None:
     stale5 = {p.site_code for p in farm.planted if p.check == "column.stale" and p.detail["veto"]}
     stale3 = {p.site_code for p in farm.planted if p.check == "column.stale" and not p.detail["veto"]}
     assert stale5 <= vetoed and not stale3 & vetoed
-    assert {k["kind"] for k in truth["hard_negatives"]} >= {"lottery", "anti_gambling", "nucleic_acid", "test_match"}
+    kinds = {k["kind"] for k in truth["hard_negatives"]}
+    assert kinds >= {"lottery", "anti_gambling", "nucleic_acid", "test_match"}
 
 
 def test_too_few_sites_is_refused() -> None:
@@ -264,13 +278,14 @@ def test_scaling_knobs() -> None:
     assert {p.check for p in big.planted} == set(PLANTED_CHECKS)
 
 
-# ------------------------------------------------------------------------------------------ planted, over HTTP
+# ---------------------------------------------------------------------------------- planted, over HTTP
 
 
 def test_every_planted_kind_is_present(farm: Farm) -> None:
     counts = {check: sum(p.check == check for p in farm.planted) for check in PLANTED_CHECKS}
     assert all(counts.values()), counts
-    assert counts["footer.missing"] == 3 and counts["jiucuo.missing"] == 2 and counts["domain.noncompliant"] == 2
+    assert counts["footer.missing"] == 3
+    assert counts["jiucuo.missing"] == 2 and counts["domain.noncompliant"] == 2
     assert {p.detail["kind"] for p in farm.planted if p.check == "privacy.leak"} == {"id_number", "mobile"}
     blank = [p for p in farm.planted if p.check == "column.empty"]
     assert sorted({(p.site_code, p.detail["blank_columns"], p.detail["veto"]) for p in blank}, key=str) and \
@@ -470,7 +485,8 @@ async def test_clean_sites_have_no_dead_links_or_broken_images(farm: Farm, port:
                     raw = node.attributes.get("href") or node.attributes.get("src") or ""
                     if raw.startswith("javascript:"):
                         continue
-                    targets.add(str(aiohttp.client.URL(base).join(aiohttp.client.URL(raw)).with_fragment(None)))
+                    target = URL(base).join(URL(raw)).with_fragment(None)
+                    targets.add(str(target))
         assert len(targets) > 1000
 
         async def head(url: str) -> tuple[str, int]:
@@ -490,7 +506,8 @@ async def test_server_behaviour(farm: Farm, port: int) -> None:
     async with Client(farm, port) as client:
         status, headers, body = await client.get(site.host, "/", method="HEAD")
         assert status == 200 and body == b"" and headers["Content-Type"] == site.content_type
-        async with client.session.get(client.url(site.host, "/"), headers={"Accept-Encoding": "gzip"}) as resp:
+        gzip_headers = {"Accept-Encoding": "gzip"}
+        async with client.session.get(client.url(site.host, "/"), headers=gzip_headers) as resp:
             assert resp.headers["Content-Encoding"] == "gzip"
             assert PORT_TOKEN.encode() not in await resp.read()
         status, _, body = await client.get(site.host, "/robots.txt")
@@ -503,9 +520,9 @@ async def test_server_behaviour(farm: Farm, port: int) -> None:
         status, _, _ = await client.get("www.gdtour-old.com", "/")
         assert status == 404
         # unknown virtual host
-        async with aiohttp.ClientSession() as raw:
-            async with raw.get(f"http://127.0.0.1:{port}/", headers={"Host": "www.example.gov.cn"}) as resp:
-                assert resp.status == 404
+        async with aiohttp.ClientSession() as raw, \
+                raw.get(f"http://127.0.0.1:{port}/", headers={"Host": "www.example.gov.cn"}) as resp:
+            assert resp.status == 404
         # many concurrent connections
         paths = [p for p, (_, ct) in site.pages.items() if ct.startswith("text/html")][:50]
         connector = aiohttp.TCPConnector(resolver=LoopbackResolver(farm.hosts()), limit=0, force_close=True)

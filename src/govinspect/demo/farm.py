@@ -166,9 +166,8 @@ def _veto_checks(planted: list[Planted], site_code: str) -> list[str]:
     for p in planted:
         if p.site_code != site_code:
             continue
-        if p.check in ("site.unreachable", "homepage.stale", "content.spam", "content.dark_link"):
-            out.add(p.check)
-        elif p.check in ("column.stale", "column.empty") and p.detail.get("veto"):
+        always = p.check in ("site.unreachable", "homepage.stale", "content.spam", "content.dark_link")
+        if always or (p.check in ("column.stale", "column.empty") and p.detail.get("veto")):
             out.add(p.check)
     return sorted(out)
 
@@ -210,14 +209,16 @@ def _catalogue(seed: int) -> list[_Spec]:
     specs: list[_Spec] = [_Spec("4400000001", "广东省人民政府", "www.gd.gov.cn", "广东省", "广东省人民政府办公厅",
                                 "portal", "广东省", "广东省人民政府", "广东", None, "粤府", "政务", unit="省")]
     for name, label, serial, abbr, duty in corpus.PROVINCIAL:
-        specs.append(_Spec("440000" + serial, name, f"{label}.gd.gov.cn", "广东省", name, "department", name, name,
-                           name.removeprefix("广东省"), None, abbr, duty, unit="省", parent_host="www.gd.gov.cn"))
+        specs.append(_Spec("440000" + serial, name, f"{label}.gd.gov.cn", "广东省", name, "department", name,
+                           name, name.removeprefix("广东省"), None, abbr, duty, unit="省",
+                           parent_host="www.gd.gov.cn"))
     city_hosts: dict[str, str] = {}
     codes: dict[str, str] = {}
     for place in corpus.PLACES:
         code6 = gaz.code_of(place.region)
         if code6 is None:
-            raise ConfigError(f"division {place.region} is not in the gazetteer: update python-stdnum or the farm")
+            raise ConfigError(f"division {place.region} is not in the gazetteer: "
+                              "update python-stdnum or the farm's place list")
         codes[place.region] = code6
         host = f"www.{place.pinyin}.gov.cn"
         if place.name == "信宜市":
@@ -227,9 +228,9 @@ def _catalogue(seed: int) -> list[_Spec]:
             city_hosts[place.name] = host
         unit = place.name[-1]
         parent = "www.gd.gov.cn" if depth == 2 else city_hosts.get(place.region.split("/")[1])
-        specs.append(_Spec(code6 + "0001", f"{place.name}人民政府", host, place.region, f"{place.name}人民政府办公室",
-                           "portal", place.name, f"{place.name}人民政府", _short(place.name), place, place.doc_abbr,
-                           "政务", unit=unit, parent_host=parent))
+        specs.append(_Spec(code6 + "0001", f"{place.name}人民政府", host, place.region,
+                           f"{place.name}人民政府办公室", "portal", place.name, f"{place.name}人民政府",
+                           _short(place.name), place, place.doc_abbr, "政务", unit=unit, parent_host=parent))
     extras: list[_Spec] = []
     for place in corpus.PLACES:
         code6 = codes[place.region]
@@ -237,9 +238,9 @@ def _catalogue(seed: int) -> list[_Spec]:
         for index, (dept, label, abbr, duty) in enumerate(corpus.DEPARTMENTS):
             name = place.name + dept
             base = f"{place.pinyin}.gov.cn" if place.name != "信宜市" else "xinyi-gov.com"
-            extras.append(_Spec(f"{code6}{index + 2:04d}", name, f"{label}.{base}", place.region, name, "department",
-                                name, name, _short(place.name), place, place.doc_abbr + abbr, duty,
-                                unit=place.name[-1], parent_host=portal_host))
+            extras.append(_Spec(f"{code6}{index + 2:04d}", name, f"{label}.{base}", place.region, name,
+                                "department", name, name, _short(place.name), place, place.doc_abbr + abbr,
+                                duty, unit=place.name[-1], parent_host=portal_host))
     random.Random(seed * 7 + 1).shuffle(extras)
     return specs + extras
 
@@ -257,8 +258,8 @@ _FIXED_PLANTS = {
     "龙湖区人民政府": "blank5", "梅江区人民政府": "jiucuo_home_only", "清城区人民政府": "jiucuo_none",
 }
 _FLEXIBLE_PLANTS = ("unreachable", "dead_links", "footer_site_code", "footer_police", "footer_conac",
-                    "code_mismatch", "stale5", "stale3", "homepage_stale", "spam", "dark_link", "cloak", "privacy",
-                    "serious_error")
+                    "code_mismatch", "stale5", "stale3", "homepage_stale", "spam", "dark_link", "cloak",
+                    "privacy", "serious_error")
 _ENCODINGS = {
     # profile: (bytes encoding, Content-Type header, <meta> charset label)
     "utf8": ("utf-8", "text/html; charset=utf-8", "utf-8"),
@@ -298,7 +299,7 @@ def _assign(specs: list[_Spec], rng: random.Random) -> None:
     specs[0].style = "trs"
     for spec in specs:
         if "footer_site_code" in spec.plants and spec.style == "trs":
-            spec.style = "hanweb"  # TRS pages repeat the code in <meta name="SiteIDCode">; keep the plant clear-cut
+            spec.style = "hanweb"  # TRS pages repeat the code in <meta name="SiteIDCode">: keep it clear-cut
 
 
 # --------------------------------------------------------------------------------------------------
@@ -357,8 +358,8 @@ _COLUMN_DEFS: dict[str, tuple[str, str, str, str]] = {
 _SEGMENT = {"hdjl": "lygk", "ztzl": "zt"}  # folder names that differ from the key
 _REQUIRED = ("gzdt", "tzgg", "zcwj", "jgzn", "ldxx", "hdjl", "bsfw")
 _OPTIONAL = ("bmdt", "tpxw", "gfxwj", "zcjd", "rsxx", "ghjh", "ztzl")
-_NEEDS = {"stale5": {"bmdt", "tpxw", "zcjd"}, "stale3": {"tpxw"}, "blank5": {"gfxwj", "zcjd", "rsxx", "ghjh", "ztzl"},
-          "blank2": {"ghjh"}, "homepage_stale": set()}
+_NEEDS = {"stale5": {"bmdt", "tpxw", "zcjd"}, "stale3": {"tpxw"},
+          "blank5": {"gfxwj", "zcjd", "rsxx", "ghjh", "ztzl"}, "blank2": {"ghjh"}, "homepage_stale": set()}
 # (newest offset days, gap days) per category when fresh, and when planted stale.
 _FRESH = {"news": ((1, 4), (1, 4)), "notice": ((2, 25), (5, 20)), "policy": ((10, 60), (15, 45)),
           "personnel": ((10, 120), (20, 60)), "interaction": ((1, 6), (2, 6))}
@@ -388,7 +389,8 @@ class _SiteBuilder:
         self.pages: dict[str, tuple[bytes, str]] = {}
         self.spider_pages: dict[str, tuple[bytes, str]] = {}
         self.columns: list[_Column] = []
-        self.phone = f"{spec.place.area_code if spec.place else '020'}-{self.rng.randint(2, 8)}{self.rng.randint(0, 999999):06d}"
+        area = spec.place.area_code if spec.place else "020"
+        self.phone = f"{area}-{self.rng.randint(2, 8)}{self.rng.randint(0, 999999):06d}"  # office, 7 digits
 
     # ---- helpers
 
@@ -401,8 +403,9 @@ class _SiteBuilder:
 
     def fill(self, text: str, when: datetime | None = None, topic: str | None = None) -> str:
         year = (when or AS_OF).year
-        return text.format(subject=self.spec.subject, org=self.spec.org, topic=topic or self.rng.choice(corpus.TOPICS),
-                           year=year, prev=year - 1, title_tail="")
+        topic = topic or self.rng.choice(corpus.TOPICS)
+        return text.format(subject=self.spec.subject, org=self.spec.org, topic=topic, year=year,
+                           prev=year - 1, title_tail="")
 
     def url(self, path: str) -> str:
         """How this style writes an internal link (gkmlpt-era pages use absolute URLs)."""
@@ -432,9 +435,7 @@ class _SiteBuilder:
         extra = self.rng.randint(1 if spec.kind == "department" else 2, len(optional))
         chosen = set(optional[:extra]) | wanted
         keys += [k for k in _OPTIONAL if k in chosen]
-        order = ["gzdt", "bmdt", "tpxw", "tzgg", "zcwj", "gfxwj", "zcjd", "rsxx", "ghjh", "jgzn", "ldxx", "gk",
-                 "hdjl", "bsfw", "ztzl"]
-        for key in sorted(keys, key=order.index):
+        for key in sorted(keys, key=list(_COLUMN_DEFS).index):
             name, category, kind, group = _COLUMN_DEFS[key]
             if key == "bmdt" and spec.kind == "portal" and spec.unit in "县区市" and spec.place and \
                     len(spec.place.region.split("/")) == 3:
@@ -486,7 +487,8 @@ class _SiteBuilder:
         folder = item_path.rsplit("/", 1)[0]
         return f"{folder}/W0{when:%Y%m%d}{self.rng.randint(100000000, 999999999)}.jpg"
 
-    def dates(self, category: str, count: int, stale: bool, newest: tuple[int, int] | None = None) -> list[datetime]:
+    def dates(self, category: str, count: int, stale: bool,
+              newest: tuple[int, int] | None = None) -> list[datetime]:
         (lo, hi), (glo, ghi) = (_STALE if stale else _FRESH).get(category, _FRESH["personnel"])
         if newest is not None:
             lo, hi = newest
@@ -530,7 +532,7 @@ class _SiteBuilder:
                 newest = (1, 6) if column.key == hot else None
                 seen: set[str] = set()
                 for when in reversed(self.dates(column.category, count, column.stale, newest)):
-                    column.items.append(self.make_item(column, when, seen))  # oldest first: ids grow with time
+                    column.items.append(self.make_item(column, when, seen))  # oldest first: ids grow
                 column.items.reverse()
             elif column.kind == "message":
                 for when in reversed(self.dates("interaction", self.rng.randint(10, 16), False)):
@@ -570,8 +572,9 @@ class _SiteBuilder:
         item = _Item(title, when, source=self.spec.org if column.category != "news" else rng.choice(
             [self.spec.org, f"{self.spec.subject}融媒体中心", "本网"]))
         if column.key in ("zcwj", "gfxwj"):
-            item.doc_no = f"{self.spec.doc_abbr}{'府' if self.spec.kind == 'portal' and self.spec.unit != '省' else ''}" \
-                          f"〔{when.year}〕{rng.randint(1, 60)}号"
+            government = self.spec.kind == "portal" and self.spec.unit != "省"
+            issuer = self.spec.doc_abbr + ("府" if government else "")  # 雷府〔2021〕12号 / 湛教〔2021〕5号
+            item.doc_no = f"{issuer}〔{when.year}〕{rng.randint(1, 60)}号"
         item.paragraphs = paragraphs
         item.path = self.item_path(column, when)
         if column.key == "tpxw" or (column.category == "news" and rng.random() < 0.3):
@@ -586,8 +589,8 @@ class _SiteBuilder:
         replied = when + timedelta(days=rng.randint(1, 4), hours=rng.randint(1, 5))
         replied = min(replied, AS_OF - timedelta(hours=1))
         item = _Item(title, when, source="网友留言")
-        item.message = {"author": rng.choice(corpus.SURNAMES) + "**", "body": body, "reply_org": self.spec.host_org,
-                        "reply_when": replied, "reply": rng.choice(corpus.REPLIES)}
+        item.message = {"author": rng.choice(corpus.SURNAMES) + "**", "body": body, "reply_when": replied,
+                        "reply_org": self.spec.host_org, "reply": rng.choice(corpus.REPLIES)}
         item.path = self.item_path(column, when)
         return item
 
@@ -596,11 +599,11 @@ class _SiteBuilder:
         if column.key == "jgzn":
             if spec.kind == "portal":
                 return [f"{spec.name}是{spec.unit}级国家行政机关，执行{spec.unit}人民代表大会及其常务委员会的决议和上级国家行政机关的决定和命令。",
-                        f"{spec.name}工作部门包括：{spec.subject}人民政府办公室、发展和改革局、教育局、财政局、人力资源和社会保障局、"
-                        "自然资源局、住房和城乡建设局、农业农村局、卫生健康局、应急管理局等。",
+                        (f"{spec.name}工作部门包括：{spec.subject}人民政府办公室、发展和改革局、教育局、财政局、"
+                         "人力资源和社会保障局、自然资源局、住房和城乡建设局、农业农村局、卫生健康局、应急管理局等。"),
                         f"办公地址：{spec.subject}行政中心。办公时间：工作日上午8:30—12:00，下午14:30—17:30。"]
-            return [f"{spec.name}是{spec.subject.removesuffix(spec.name) or spec.region.split('/')[-1]}人民政府工作部门，"
-                    f"负责本行政区域内{spec.duty}工作。主要职责是：",
+            government = spec.region.split("/")[-1]
+            return [f"{spec.name}是{government}人民政府工作部门，负责本行政区域内{spec.duty}工作。主要职责是：",
                     f"（一）贯彻执行国家、省有关{spec.duty}工作的方针政策和法律法规，拟订有关政策措施并组织实施。",
                     f"（二）负责统筹推进{spec.duty}领域重大改革和重点项目，指导、监督有关工作。",
                     f"（三）负责{spec.duty}领域的安全生产、信息公开和政务服务工作。",
@@ -635,16 +638,16 @@ class _SiteBuilder:
         if "test_draft_en" in spec.plants:
             item = cols["tzgg"].items[0]
             item.title, item.paragraphs = "test", ["test", "这里是正文内容这里是正文内容"]
-            self.plant("content.test_draft", "an item titled 'test' with placeholder body in 通知公告", path=item.path,
-                       title=item.title, column=cols["tzgg"].name)
+            self.plant("content.test_draft", "an item titled 'test' with placeholder body in 通知公告",
+                       path=item.path, title=item.title, column=cols["tzgg"].name)
         if "spam" in spec.plants:
             item = cols["tzgg"].items[0]
             scope = {"省": "全省", "市": "全市", "县": "全县", "区": "全区"}[spec.unit]
             item.title = f"yabo 11选5 关于2021年第二季度{scope}政府网站与政务新媒体检查情况的通报"
             item.paragraphs = [
                 "各有关单位：",
-                "为贯彻落实《国务院办公厅关于印发政府网站发展指引的通知》（国办发〔2017〕47号）要求，"
-                f"{spec.org}组织开展了2021年第二季度政府网站与政务新媒体检查工作，现将有关情况通报如下。",
+                ("为贯彻落实《国务院办公厅关于印发政府网站发展指引的通知》（国办发〔2017〕47号）要求，"
+                 f"{spec.org}组织开展了2021年第二季度政府网站与政务新媒体检查工作，现将有关情况通报如下。"),
                 f"本季度，对{scope}在运行的政府网站进行了全覆盖检查，总体情况良好。",
             ]
             self.plant("content.spam", "gambling keyword injected in a notice title (as in the seed notice)",
@@ -658,15 +661,16 @@ class _SiteBuilder:
             gk = cols["gk"]
             gk.paragraphs = _overview(next(p for p in corpus.PLACES if p.name == "信宜市"))
             self.plant("content.wrong_region", f"{gk.name} page describes 信宜市 (as the seed notice reports)",
-                       path=gk.path, column=gk.name, expected_region=spec.region.split("/")[-1], found_region="信宜市")
+                       path=gk.path, column=gk.name, expected_region=spec.region.split("/")[-1],
+                       found_region="信宜市")
         if "privacy" in spec.plants:
             item = cols["hdjl"].items[1]
             code6 = spec.code[:6]
             id_number = make_resident_id(code6, datetime(1986, 3, 15), rng.randint(100, 999))
             mobile = "138" + f"{rng.randint(0, 99999999):08d}"
             assert item.message is not None
-            item.message["body"] = (f"本人{rng.choice(corpus.SURNAMES)}{rng.choice(corpus.GIVEN_NAMES)}，身份证号码{id_number}，"
-                                    f"联系电话{mobile}，{item.message['body']}")
+            name = rng.choice(corpus.SURNAMES) + rng.choice(corpus.GIVEN_NAMES)
+            item.message["body"] = f"本人{name}，身份证号码{id_number}，联系电话{mobile}，{item.message['body']}"
             self.plant("privacy.leak", "published message exposes a valid resident ID number", path=item.path,
                        kind="id_number", value=id_number)
             self.plant("privacy.leak", "published message exposes an unmasked mobile number", path=item.path,
@@ -723,7 +727,8 @@ class _SiteBuilder:
                 where = item.path
             else:
                 continue
-            self.hard_negatives.append({"site_code": spec.code, "kind": kind, "path": where, "title": item.title})
+            self.hard_negatives.append({"site_code": spec.code, "kind": kind, "path": where,
+                                        "title": item.title})
         # Every clean site: correct official formulation in one news item, and near-miss contact data.
         news = cols["gzdt"].items[-1]
         news.paragraphs.append(corpus.FORMULATION)
@@ -749,6 +754,10 @@ class _SiteBuilder:
                 out.append({"name": c.name, "href": self.url(c.path)})
         return out
 
+    def nav_href(self, path: str) -> str:
+        """A homepage link to an internal path (TRS homepages write ``./zwgk/tzgg/``)."""
+        return "." + path if self.style == "trs" else self.url(path)
+
     def footer(self, *, on_home: bool) -> dict[str, Any]:
         spec, plants = self.spec, self.spec.plants
         code6 = spec.code[:6]
@@ -769,7 +778,8 @@ class _SiteBuilder:
             "conac_href": f"http://{CONAC_SHOW_HOST}:{PORT_TOKEN}/sitename?method=show&id={spec.code[::-1]}",
             "conac_img": f"http://{CONAC_IMAGE_HOST}:{PORT_TOKEN}/image/red.png",
             "jiucuo": jiucuo,
-            "jiucuo_href": f"http://{JIUCUO_HOST}:{PORT_TOKEN}/exposure/jiucuo.html?site_code={spec.code}&url={quote(home, safe='')}",
+            "jiucuo_href": f"http://{JIUCUO_HOST}:{PORT_TOKEN}/exposure/jiucuo.html"
+                           f"?site_code={spec.code}&url={quote(home, safe='')}",
             "jiucuo_img": f"http://{JIUCUO_HOST}:{PORT_TOKEN}/exposure/images/jiucuo.png",
         }
 
@@ -794,7 +804,7 @@ class _SiteBuilder:
 
     def item_href(self, item: _Item, column: _Column) -> str:
         if self.style == "trs":
-            return "." + item.path[len(column.path) - 1:]  # ./202106/t20210601_123.html, relative to the column
+            return "." + item.path[len(column.path) - 1:]  # ./202106/t20210601_123.html (column-relative)
         return self.url(item.path)
 
     def meta(self, column: _Column | None, item: _Item | None) -> dict[str, str] | None:
@@ -833,7 +843,8 @@ class _SiteBuilder:
                 rows = [{"title": i.title, "href": self.item_href(i, column), "date": self.date_text(i.when),
                          "reply_date": self.date_text(i.message["reply_when"]) if i.message else ""}
                         for i in chunk]
-                pager = [{"n": n + 1, "href": self.pager_href(column, n), "current": n == page} for n in range(pages)]
+                pager = [{"n": n + 1, "href": self.pager_href(column, n), "current": n == page}
+                         for n in range(pages)]
                 ctx |= {"rows": rows, "pager": pager if pages > 1 else [], "blank": column.blank,
                         "is_message": column.kind == "message", "page": page, "pages": pages,
                         "write_href": self.url(column.path.rstrip("/").rsplit("/", 1)[0] + "/write.html")
@@ -873,7 +884,7 @@ class _SiteBuilder:
         ctx |= {"item": item, "date_long": item.when.strftime("%Y-%m-%d %H:%M:%S"),
                 "date": self.date_text(item.when, long=True), "images": images,
                 "related": [{"text": t, "href": h} for t, h in item.related],
-                "reply_date": item.message["reply_when"].strftime("%Y-%m-%d %H:%M:%S") if item.message else ""}
+                "reply_date": f"{item.message['reply_when']:%Y-%m-%d %H:%M:%S}" if item.message else ""}
         self.emit(item.path, self.render("article.html", ctx))
 
     def img_src(self, item: _Item, path: str) -> str:
@@ -899,13 +910,13 @@ class _SiteBuilder:
                 {"title": i.title, "href": self.url(i.path) if self.style != "trs" else "." + i.path,
                  "date": self.date_text(i.when)} for i in items]}
 
-        blocks = [b for b in (block("gzdt", 7), block("bmdt", 5), block("tzgg", 6), block("zcwj", 5), block("zcjd", 4))
-                  if b is not None]
+        wanted = (("gzdt", 7), ("bmdt", 5), ("tzgg", 6), ("zcwj", 5), ("zcjd", 4))
+        blocks = [b for b in (block(key, n) for key, n in wanted) if b is not None]
         if "homepage_stale" in spec.plants:
             newest = max(r_when for r_when in (i.when for k in ("gzdt", "bmdt", "tzgg", "zcwj", "zcjd")
                                                       if k in cols and not cols[k].blank
                                                       for i in cols[k].items if i.when <= cutoff))
-            self.plant("homepage.stale", "homepage is a frozen snapshot: its newest item is older than 14 days",
+            self.plant("homepage.stale", "homepage is a frozen snapshot, its newest item older than 14 days",
                        path="/", newest=newest.date().isoformat(), limit_days=14)
         friendly = [{"name": "中国政府网", "href": f"http://{GOV_CN}:{PORT_TOKEN}/"},
                     {"name": "广东政务服务网", "href": f"http://{SERVICE_HALL_HOST}:{PORT_TOKEN}/"}]
@@ -926,23 +937,25 @@ class _SiteBuilder:
         if "images" in spec.plants:
             missing = "/images/zt/2019zt_banner.jpg"
             banner.append({"src": self.url(missing), "alt": "专题图片"})
-            self.plant("image.broken", "homepage special-topic banner image missing", page="/", target=missing,
-                       status=404)
+            self.plant("image.broken", "homepage special-topic banner image missing", page="/",
+                       target=missing, status=404)
         ctx = self.base_context(title=spec.name, on_home=True)
         ctx["meta"] = self.meta(None, None)
         ctx |= {"blocks": blocks, "friendly": friendly, "banner": banner, "extra_links": extra_links,
                 "service_href": next((c.href for c in self.columns if c.kind == "external"), ""),
-                "message_href": self.url(cols["hdjl"].path) if self.style != "trs" else "." + cols["hdjl"].path}
+                "message_href": self.nav_href(cols["hdjl"].path)}
         if "dark_link" in spec.plants:
-            links = "".join(f'<a href="http://{h}:{PORT_TOKEN}/">{t}</a>' for h, t in zip(SPAM_HOSTS, SPAM_TEXTS))
+            links = "".join(f'<a href="http://{h}:{PORT_TOKEN}/">{t}</a>'
+                            for h, t in zip(SPAM_HOSTS, SPAM_TEXTS, strict=True))
             ctx["extra_html"] = f'<div style="display:none">{links}</div>'
-            self.plant("content.dark_link", "hidden display:none block of gambling links on the homepage", path="/",
-                       hosts=list(SPAM_HOSTS), css="display:none")
+            self.plant("content.dark_link", "hidden display:none block of gambling links on the homepage",
+                       path="/", hosts=list(SPAM_HOSTS), css="display:none")
         html = self.render("home.html", ctx)
         self.emit("/", html)
         self.emit("/index.html", html)
         if "cloak" in spec.plants:
-            links = "".join(f'<a href="http://{h}:{PORT_TOKEN}/">{t}</a> ' for h, t in zip(SPAM_HOSTS, SPAM_TEXTS))
+            links = "".join(f'<a href="http://{h}:{PORT_TOKEN}/">{t}</a> '
+                            for h, t in zip(SPAM_HOSTS, SPAM_TEXTS, strict=True))
             ctx["extra_html"] = f'<div class="friend-links">{links}</div>'
             spider = self.render("home.html", ctx)
             self.emit("/", spider, spider=True)
@@ -958,7 +971,7 @@ class _SiteBuilder:
         self.pages["/css/style.css"] = (b"body{margin:0;font:14px/1.6 'Microsoft YaHei',SimSun,sans-serif}\n",
                                         "text/css")
         if self.style == "hanweb":
-            self.pages["/module/jslib/jquery/jquery.js"] = (b"/* jQuery placeholder */\n", "application/javascript")
+            self.pages["/module/jslib/jquery/jquery.js"] = (b"/* jQuery */\n", "application/javascript")
             self.pages["/module/visitcount/articlehits.jsp"] = (b"document.write('1024');\n",
                                                                 "application/javascript")
         search = self.base_context(title=f"站内搜索_{self.spec.name}", on_home=False)
@@ -983,13 +996,16 @@ class _SiteBuilder:
             self.plant("column.empty", f"blank column {c.name} ({c.blank})", path=c.path, column=c.name,
                        reason=c.blank, veto=len(blanks) >= 5, blank_columns=len(blanks))
         for c in stale:
-            self.plant("column.stale", f"{c.name} not updated for {(AS_OF - c.items[0].when).days} days", path=c.path,
-                       column=c.name, category=c.category, newest=c.items[0].when.date().isoformat(),
+            days = (AS_OF - c.items[0].when).days
+            self.plant("column.stale", f"{c.name} not updated for {days} days", path=c.path, column=c.name,
+                        category=c.category, newest=c.items[0].when.date().isoformat(),
                        limit_days=_LIMITS[c.category], veto=len(stale) >= 5, stale_columns=len(stale))
         if "footer_site_code" in spec.plants:
-            self.plant("footer.missing", "网站标识码 missing from the page-bottom area of every page", item="site_code")
+            self.plant("footer.missing", "网站标识码 missing from the page-bottom area of every page",
+                       item="site_code")
         if "footer_police" in spec.plants:
-            self.plant("footer.missing", "公安机关备案 (公网安备) missing from the page-bottom area", item="police_record")
+            self.plant("footer.missing", "公安机关备案 (公网安备) missing from the page-bottom area",
+                       item="police_record")
         if "footer_conac" in spec.plants:
             self.plant("footer.missing", "党政机关网站标识 missing from the page-bottom area", item="conac_logo")
         if "jiucuo_none" in spec.plants:
@@ -997,10 +1013,11 @@ class _SiteBuilder:
         if "jiucuo_home_only" in spec.plants:
             self.plant("jiucuo.missing", "找错 entrance on the homepage only, not 全站", scope="inner_pages")
         if "domain_host" in spec.plants:
-            self.plant("domain.noncompliant", "portal on a non-.gov.cn domain", host=spec.host, rule="gov_cn_domain")
+            self.plant("domain.noncompliant", "portal on a non-.gov.cn domain", host=spec.host,
+                       rule="gov_cn_domain")
         if "code_mismatch" in spec.plants:
-            self.plant("domain.noncompliant", "site code prefix does not match the site's region", rule="site_code_region",
-                       site_code=spec.code, region=spec.region)
+            self.plant("domain.noncompliant", "site code prefix does not match the site's region",
+                       rule="site_code_region", site_code=spec.code, region=spec.region)
         if "unreachable" in spec.plants:
             self.plant("site.unreachable", "host accepts connections but the homepage never opens",
                        failure=spec.failure_mode or "drop")
@@ -1070,15 +1087,19 @@ def _external_hosts(env: Any) -> list[ExternalHost]:
         ExternalHost(GOV_CN, pages={"/robots.txt": robots}, fallback=page("中国政府网", "中华人民共和国中央人民政府门户网站")),
         ExternalHost(JIUCUO_HOST, pages={"/exposure/images/jiucuo.png": png, "/robots.txt": robots},
                      fallback=page("我为政府网站找错", "全国政府网站“我为政府网站找错”监督举报平台")),
-        ExternalHost(CONAC_SHOW_HOST, pages={"/robots.txt": robots}, fallback=page("党政机关网站标识", "党政机关网站开办单位信息")),
+        ExternalHost(CONAC_SHOW_HOST, pages={"/robots.txt": robots},
+                     fallback=page("党政机关网站标识", "党政机关网站开办单位信息")),
         ExternalHost(CONAC_IMAGE_HOST, pages={"/image/red.png": png, "/robots.txt": robots}, fallback=png),
         ExternalHost(POLICE_HOST, pages={"/robots.txt": robots}, fallback=page("全国互联网安全管理服务平台", "公安机关备案信息")),
-        ExternalHost(ICP_HOST, pages={"/robots.txt": robots}, fallback=page("ICP/IP地址/域名信息备案管理系统", "工业和信息化部备案管理系统")),
-        ExternalHost(SERVICE_HALL_HOST, pages={"/robots.txt": robots}, fallback=page("广东政务服务网", "广东政务服务网 办事服务")),
+        ExternalHost(ICP_HOST, pages={"/robots.txt": robots},
+                     fallback=page("ICP/IP地址/域名信息备案管理系统", "工业和信息化部备案管理系统")),
+        ExternalHost(SERVICE_HALL_HOST, pages={"/robots.txt": robots},
+                     fallback=page("广东政务服务网", "广东政务服务网 办事服务")),
         ExternalHost(DEAD_HOST, status=404),
     ]
-    for host, text in zip(SPAM_HOSTS, SPAM_TEXTS):
-        out.append(ExternalHost(host, pages={"/robots.txt": robots}, fallback=page(text, f"{text} 官方网站 注册送彩金")))
+    for host, text in zip(SPAM_HOSTS, SPAM_TEXTS, strict=True):
+        out.append(ExternalHost(host, pages={"/robots.txt": robots},
+                                fallback=page(text, f"{text} 官方网站 注册送彩金")))
     return out
 
 
@@ -1086,8 +1107,8 @@ def _template_env() -> Any:
     import jinja2
 
     return jinja2.Environment(loader=jinja2.PackageLoader("govinspect.demo", "templates"),
-                              autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
-                              undefined=jinja2.StrictUndefined)
+                              autoescape=jinja2.select_autoescape(["html"]), trim_blocks=True,
+                              lstrip_blocks=True, undefined=jinja2.StrictUndefined)
 
 
 def build_farm(seed: int = 2021, n_sites: int = 36, pages_per_site: int = 60) -> Farm:
@@ -1124,8 +1145,9 @@ def build_farm(seed: int = 2021, n_sites: int = 36, pages_per_site: int = 60) ->
         builder = _SiteBuilder(spec, seed, pages_per_site, env, hosts_up, planted,
                                negatives.get(spec.code, []), near_misses, hard_negatives)
         sites.append(builder.build())
-    return Farm(sites=sites, planted=planted, clean_sites=[s.code for s in clean], externals=_external_hosts(env),
-                hard_negatives=hard_negatives, near_misses=near_misses, seed=seed)
+    return Farm(sites=sites, planted=planted, clean_sites=[s.code for s in clean],
+                externals=_external_hosts(env), hard_negatives=hard_negatives, near_misses=near_misses,
+                seed=seed)
 
 
 def _mismatched_code(spec: _Spec, specs: list[_Spec]) -> str:

@@ -13,6 +13,7 @@ import socket
 import threading
 from dataclasses import dataclass, field
 from types import TracebackType
+from typing import Self
 
 from aiohttp import web
 
@@ -87,7 +88,7 @@ class FarmServer:
         self._thread.join(30)
         self._thread = None
 
-    def __enter__(self) -> FarmServer:
+    def __enter__(self) -> Self:
         self.start()
         return self
 
@@ -101,7 +102,7 @@ class FarmServer:
         asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(self._startup(sock))
-        except BaseException as exc:  # reported to start() in the caller's thread
+        except BaseException as exc:  # noqa: BLE001 - reported to start() in the caller's thread
             self._error = exc
             sock.close()
             self._ready.set()
@@ -133,7 +134,8 @@ class FarmServer:
         if vhost is None:
             return web.Response(status=404, text=f"unknown host {host!r}", headers=_COMMON_HEADERS)
         if vhost.failure == "503":
-            return web.Response(status=503, text="503 Service Temporarily Unavailable", headers={"Server": "nginx"})
+            return web.Response(status=503, text="503 Service Temporarily Unavailable",
+                                headers={"Server": "nginx"})
         if vhost.failure == "drop":
             if request.transport is not None:
                 request.transport.abort()  # the connection drops without an answer
@@ -141,7 +143,8 @@ class FarmServer:
         if request.method not in ("GET", "HEAD"):
             return web.Response(status=405, text="405 Method Not Allowed", headers=_COMMON_HEADERS)
         if vhost.status != 200:
-            return web.Response(status=vhost.status, text=f"{vhost.status} Not Found", headers=_COMMON_HEADERS)
+            return web.Response(status=vhost.status, text=f"{vhost.status} Not Found",
+                                headers=_COMMON_HEADERS)
         spider = "baiduspider" in request.headers.get("User-Agent", "").lower()
         key = request.raw_path
         path = request.rel_url.raw_path
@@ -150,10 +153,11 @@ class FarmServer:
             if not path.endswith("/") and _lookup(vhost, path + "/", path + "/", False) is not None:
                 location = f"http://{request.headers.get('Host', host)}{path}/"
                 return web.Response(status=301, headers={**_COMMON_HEADERS, "Location": location})
-            return web.Response(status=404, body=_NOT_FOUND, headers={**_COMMON_HEADERS,
-                                                                    "Content-Type": "text/html; charset=utf-8"})
+            headers = {**_COMMON_HEADERS, "Content-Type": "text/html; charset=utf-8"}
+            return web.Response(status=404, body=_NOT_FOUND, headers=headers)
         lookup_key, (body, content_type) = found
-        gz = vhost.gzip and content_type.startswith("text/") and "gzip" in request.headers.get("Accept-Encoding", "")
+        accepts_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
+        gz = vhost.gzip and content_type.startswith("text/") and accepts_gzip
         body = self._body(host, lookup_key, body, spider, gz)
         headers = {**_COMMON_HEADERS, "Content-Type": content_type}
         if gz:
@@ -173,7 +177,7 @@ class FarmServer:
 
 
 _NOT_FOUND = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>404 页面不存在</title></head>"
-              "<body><h1>404</h1><p>您访问的页面不存在或已被删除。</p></body></html>").encode("utf-8")
+              "<body><h1>404</h1><p>您访问的页面不存在或已被删除。</p></body></html>").encode()
 
 
 def _lookup(vhost: _VHost, key: str, path: str, spider: bool) -> tuple[str, tuple[bytes, str]] | None:
