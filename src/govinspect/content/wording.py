@@ -164,7 +164,11 @@ class WordingChecker:
         table: dict[str, list[tuple[int, str]]] = {}
         for index, phrase in enumerate(self.lexicon.phrases):
             size = len(phrase.text)
-            if size < 5 or not phrase.near_miss:
+            if size < 4 or not phrase.near_miss:
+                continue
+            if size == 4:  # 四个意识: two 2-character halves; a substitution leaves one of them intact
+                table.setdefault(phrase.text[:2], []).append((index, "head"))
+                table.setdefault(phrase.text[2:], []).append((index, "tail"))
                 continue
             len_a = (size - 1) // 2
             table.setdefault(phrase.text[:len_a], []).append((index, "head"))
