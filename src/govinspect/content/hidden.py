@@ -614,7 +614,7 @@ def pages_needing_render(view: SiteView) -> list[str]:
         if any(_foreign(s.url, hosts, lexicon) for s in script_links(page)):
             out.append(page.url)
             continue
-        foreign = {link.url for link in page.links if _foreign(link.url, hosts, lexicon)}
+        foreign = {link.url for link in page.links[:5000] if _foreign(link.url, hosts, lexicon)}
         if not foreign:
             continue
         statically_hidden = {u for b in find_hidden_blocks(page) for u, _, _ in b.links}
