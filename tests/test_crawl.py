@@ -178,7 +178,9 @@ async def test_unreachable_homepage_attempts(tmp_path: Path) -> None:
     async with Fetcher(settings.fetch) as fetcher:
         crawl = await crawl_site(leizhou(port), settings, fetcher, LinkChecker(fetcher), tmp_path / "x.warc.gz")
     assert crawl.homepage is None and crawl.pages == []
-    assert [a.failure for a in crawl.attempts] == [FailureClass.REFUSED] * 3
+    # three tries, one availability probe: a retry is part of the probe, not another probe
+    assert [(a.ok, a.failure) for a in crawl.attempts] == [(False, FailureClass.REFUSED)]
+    assert crawl.homepage_result is not None and crawl.homepage_result.attempts == 3
     assert crawl.to_site_view().homepage_failure == "refused"
     archived = list(iter_responses(tmp_path / "x.warc.gz"))
     assert len(archived) == 1 and archived[0][1].failure is FailureClass.REFUSED

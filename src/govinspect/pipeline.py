@@ -65,39 +65,70 @@ def run_checks(view: SiteView, checks: Iterable[Check], ctx: CheckContext,
                extra_pages: list[PageView] | None = None) -> tuple[list[Finding], list[CheckRun]]:
     """Run every check over one site view; every check records an outcome, findings or not.
 
-    PAGE checks run over the fetched pages and ``extra_pages`` (attachments turned into pages).
+    SITE checks run first over the whole view. PAGE checks run page by page over the fetched pages and
+    ``extra_pages`` (attachments turned into pages), and each page's parse tree is released once its
+    checks are done, so memory stays bounded by one page, not by the site.
     """
+    checks = list(checks)
     findings: list[Finding] = []
-    runs: list[CheckRun] = []
-    pages = list(view.pages) + list(extra_pages or [])
+    state: dict[str, _CheckState] = {c.id: _CheckState() for c in checks}
+    page_checks: list[Check] = []
     for check in checks:
+        st = state[check.id]
+        st.missing = _missing_inputs(check, view)
+        if st.missing:
+            continue
+        if check.scope is Scope.PAGE:
+            page_checks.append(check)
+            continue
         started = time.perf_counter()
-        missing = _missing_inputs(check, view)
-        if missing:
-            runs.append(CheckRun(check.id, view.site.site_code, Outcome.SKIPPED, message=missing))
-            continue
-        produced: list[Finding] = []
         try:
-            if check.scope is Scope.PAGE:
-                for page in pages:
-                    try:
-                        produced.extend(check.run(page, ctx))
-                    except NotApplicable:
-                        continue
-            else:
-                produced.extend(check.run(view, ctx))
+            st.findings.extend(check.run(view, ctx))
         except NotApplicable as exc:
-            runs.append(CheckRun(check.id, view.site.site_code, Outcome.NOT_APPLICABLE, message=str(exc)))
-            continue
+            st.not_applicable = str(exc)
         except Exception as exc:  # a broken check must not sink the site: record it
             log.exception("check_failed check=%s site=%s", check.id, view.site.site_code)
-            runs.append(CheckRun(check.id, view.site.site_code, Outcome.ERROR,
-                                 message=f"{type(exc).__name__}: {exc}"[:500]))
-            continue
-        findings.extend(produced)
-        runs.append(CheckRun(check.id, view.site.site_code, Outcome.COMPLETED, findings=len(produced),
-                             duration_ms=(time.perf_counter() - started) * 1000))
+            st.error = f"{type(exc).__name__}: {exc}"[:500]
+        st.seconds += time.perf_counter() - started
+    for page in [*view.pages, *(extra_pages or [])]:
+        for check in page_checks:
+            st = state[check.id]
+            if st.error:
+                continue
+            started = time.perf_counter()
+            try:
+                st.findings.extend(check.run(page, ctx))
+            except NotApplicable:
+                pass
+            except Exception as exc:
+                log.exception("check_failed check=%s site=%s url=%s", check.id, view.site.site_code, page.url)
+                st.error = f"{type(exc).__name__} on {page.url}: {exc}"[:500]
+            st.seconds += time.perf_counter() - started
+        page.release()
+    runs: list[CheckRun] = []
+    code = view.site.site_code
+    for check in checks:
+        st = state[check.id]
+        if st.missing:
+            runs.append(CheckRun(check.id, code, Outcome.SKIPPED, message=st.missing))
+        elif st.error:
+            runs.append(CheckRun(check.id, code, Outcome.ERROR, message=st.error))
+        elif st.not_applicable is not None:
+            runs.append(CheckRun(check.id, code, Outcome.NOT_APPLICABLE, message=st.not_applicable))
+        else:
+            findings.extend(st.findings)
+            runs.append(CheckRun(check.id, code, Outcome.COMPLETED, findings=len(st.findings),
+                                 duration_ms=st.seconds * 1000))
     return findings, runs
+
+
+@dataclass
+class _CheckState:
+    findings: list[Finding] = field(default_factory=list)
+    missing: str = ""
+    error: str = ""
+    not_applicable: str | None = None
+    seconds: float = 0.0
 
 
 async def run_site(site: Site, rc: RunContext) -> SiteResult:
@@ -112,7 +143,7 @@ async def run_site(site: Site, rc: RunContext) -> SiteResult:
     warc_path = evidence_dir / f"{site.site_code}.warc.gz"
     plan = ColumnPlan(site.homepage, max_depth=rc.settings.crawl.max_depth,
                       max_list_pages=rc.settings.crawl.max_list_pages, as_of=rc.as_of.date())
-    crawl = await crawl_site(site, rc.settings, rc.fetcher, rc.links, warc_path, plan=plan)
+    crawl = await crawl_site(site, rc.settings, rc.fetcher, rc.links, warc_path, plan=plan, keep_trees=False)
     view = crawl.to_site_view()
     view.columns = discover_columns(view, rc.as_of)
     await _gather_rendered(view, rc.settings)

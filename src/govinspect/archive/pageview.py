@@ -162,29 +162,31 @@ class PageView:
         return "\n".join(n.html or "" for n in self.footer_nodes)
 
     def _resolve(self, href: str) -> str | None:
-        href = href.strip()
-        if not href or href.lower().startswith(SKIP_SCHEMES):
-            return None
-        url, _ = urldefrag(urljoin(self.base_url, href))
-        if not url.startswith(("http://", "https://")):
-            return None
+        """Absolute http(s) URL of an href/src (fragment dropped), memoised per page: navigation and
+        footer links repeat, and ``urljoin`` is the cost of link extraction, not parsing."""
+        cache = self.__dict__.setdefault("_resolved", {})
+        if href in cache:
+            return cache[href]
+        raw = href.strip()
+        if not raw or raw.lower().startswith(SKIP_SCHEMES):
+            url = None
+        else:
+            url, _ = urldefrag(raw if raw.startswith(("http://", "https://")) else urljoin(self.base_url, raw))
+            if not url.startswith(("http://", "https://")):
+                url = None
+        cache[href] = url
         return url
 
     @cached_property
     def links(self) -> list[Link]:
-        footer_ids = {n.mem_id for n in self.footer_nodes}
+        footer_anchors = {a.mem_id for n in self.footer_nodes for a in n.css("a[href]")}
         out: list[Link] = []
         for node in self.tree.css("a[href]"):
             raw = node.attributes.get("href") or ""
             url = self._resolve(raw)
             if url is None:
                 continue
-            in_footer = False
-            parent = node.parent
-            while parent is not None and not in_footer:
-                in_footer = parent.mem_id in footer_ids
-                parent = parent.parent
-            out.append(Link(url, node.text(strip=True), node_locator(node), raw, in_footer))
+            out.append(Link(url, node.text(strip=True), node_locator(node), raw, node.mem_id in footer_anchors))
         return out
 
     @cached_property
@@ -197,6 +199,12 @@ class PageView:
                 continue
             out.append(Image(url, node.attributes.get("alt") or "", node_locator(node), raw))
         return out
+
+    def release(self) -> None:
+        """Drop the parse tree and what hangs on it (a lexbor tree is ~20x its HTML); the next access
+        re-parses. The pipeline calls this once a page's checks have run, to bound memory."""
+        for name in ("tree", "footer_nodes"):
+            self.__dict__.pop(name, None)
 
     def excerpt(self, needle: str, width: int = 60) -> str:
         """Text around ``needle`` in the page text (for evidence); empty when absent."""

@@ -312,20 +312,31 @@ def _host(url: str) -> str:
 
 async def _homepage(site: Site, fetcher: Fetcher, settings: Settings, crawl: SiteCrawl
                     ) -> FetchResult:
-    """The homepage fetch, one Attempt per try (the availability probe)."""
+    """The homepage fetch: one availability probe (site.unreachable), however many tries it took.
+
+    The rule counts a probe as failed when the site "still does not open" within the time limit, so a
+    transient failure that a retry recovers is not a failed probe; the tries are kept in the detail.
+    """
     tries = settings.fetch.retries + 1
     result: FetchResult | None = None
     tls: dict[str, Any] | None = None
+    started = datetime.now(UTC)
+    elapsed = 0.0
+    attempt = 0
     for attempt in range(tries):
         result, tls = await fetcher.fetch_with_tls(site.homepage, retries=0)
-        crawl.attempts.append(Attempt(at=result.fetched_at or datetime.now(UTC), ok=result.ok,
-                                      elapsed=result.elapsed, status=result.status, failure=result.failure))
+        elapsed += result.elapsed
         transient = result.failure in TRANSIENT or result.status in (502, 503, 504)
         if not transient or attempt + 1 >= tries:
             break
         await asyncio.sleep(settings.fetch.backoff * (2 ** attempt))
     assert result is not None
-    result.attempts = len(crawl.attempts)
+    result.attempts = attempt + 1
+    # A body cut at our own size cap still opened: the cap is the inspector's limit, not the site failing.
+    opened = result.ok or (result.failure is FailureClass.TOO_LARGE and result.status is not None
+                           and result.status < 400)
+    crawl.attempts.append(Attempt(at=result.fetched_at or started, ok=opened, elapsed=elapsed,
+                                  status=result.status, failure=result.failure))
     if tls is not None:
         crawl.extras["tls"] = tls
         if result.failure is FailureClass.TLS:
@@ -381,7 +392,7 @@ async def _crawl(site: Site, settings: Settings, fetcher: Fetcher, checker: Link
         crawl.extras["attachments"] = []
         return
     resolver = _Resolver()
-    home_view = _make_page(home, 0, ROLE_HOMEPAGE)
+    home_view = await asyncio.to_thread(_make_page, home, 0, ROLE_HOMEPAGE)
     if home_view is None and _is_html(home):
         home_view = PageView.from_result(home, "", "binary", depth=0, role=ROLE_HOMEPAGE)
     crawl.homepage = home_view
@@ -436,7 +447,7 @@ async def _crawl(site: Site, settings: Settings, fetcher: Fetcher, checker: Link
 
     if home_view is not None:
         crawl.pages.append(home_view)
-        discover(home_view)
+        await asyncio.to_thread(discover, home_view)
 
     budget = max(0, cs.page_budget - 1)
     workers = max(2, settings.fetch.per_host_concurrency * 2)
@@ -458,7 +469,7 @@ async def _crawl(site: Site, settings: Settings, fetcher: Fetcher, checker: Link
             if not in_flight:
                 break
             done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-            for task in done:
+            for task in [t for t in in_flight if t in done]:  # launch (priority) order, not set order
                 url, depth, role = in_flight.pop(task)
                 result = task.result()
                 if result is None:
@@ -468,11 +479,11 @@ async def _crawl(site: Site, settings: Settings, fetcher: Fetcher, checker: Link
                     continue
                 writer.write(result)
                 crawl.results[url] = result
-                page = _make_page(result, depth, role)
+                page = await asyncio.to_thread(_make_page, result, depth, role)
                 if page is not None:
                     crawl.pages.append(page)
                     if _host(result.final_url) and internal(result.final_url):
-                        discover(page)
+                        await asyncio.to_thread(discover, page)
                     if not keep_trees:
                         page.__dict__.pop("tree", None)
     finally:
@@ -484,7 +495,7 @@ async def _crawl(site: Site, settings: Settings, fetcher: Fetcher, checker: Link
 
     spider = await spider_task
     writer.write(spider)
-    spider_view = _make_page(spider, 0, ROLE_HOMEPAGE)
+    spider_view = await asyncio.to_thread(_make_page, spider, 0, ROLE_HOMEPAGE)
     if spider_view is not None:
         crawl.extras["spider_view"] = spider_view
 
