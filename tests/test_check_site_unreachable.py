@@ -94,3 +94,14 @@ def test_bad_params_are_rejected() -> None:
         SiteUnreachable.Params(failure_ratio=0)
     with pytest.raises(ValidationError):
         SiteUnreachable.Params(min_probes=0)
+
+
+def test_our_own_refusals_are_not_the_sites_fault() -> None:
+    """A probe stopped by the address guard says nothing about the site: not applicable, never a veto."""
+    refused = [Attempt(at=T0, ok=False, elapsed=0.0, failure=FailureClass.PRIVATE_ADDRESS, own_refusal=True)] * 2
+    with pytest.raises(NotApplicable, match="--allow-private"):
+        run(refused)
+    assert run(refused + probes(3)) == []  # mixed with real probes, only the real ones count
+    assert len(run(refused + probes(0, 1))) == 1  # a real failure still counts
+    # a site that redirects its visitors to a refused address (169.254.169.254) is the site's fault
+    assert len(run(probes(0, 1, failure=FailureClass.PRIVATE_ADDRESS))) == 1

@@ -449,12 +449,21 @@ def test_without_allow_private_every_loopback_site_is_refused(refused: Inspectio
     assert refused.server_hits == 0  # not one request reached the loopback server
     assert refused.seconds < RUN_DEADLINE
     statuses = dict(refused.query("select site_code, status from site_runs"))
-    assert statuses == {s.site_code: "done" for s in SITES}
+    # refused by our own guard: not inspected (no score, retried by --resume), never "qualified"
+    assert statuses == {s.site_code: "done" if s.unresolvable else "failed" for s in SITES}
+    errors = dict(refused.query("select site_code, error from site_runs"))
+    scored = set(refused.scores())
     for site in SITES:
-        finding = refused.unreachable(site.key)
-        classes = set(finding["detail"]["failure_classes"])
-        assert classes == ({"dns"} if site.unresolvable else {"private_address"}), (site.key, classes)
-        if not site.unresolvable:
+        if site.unresolvable:
+            finding = refused.unreachable(site.key)
+            assert set(finding["detail"]["failure_classes"]) == {"dns"}
+        else:
+            # our own refusal is not the site's fault: no unreachable veto, the check says why it could not judge
+            assert refused.findings(site.site_code, "site.unreachable") == []
+            outcome, message = refused.outcomes(site.site_code)["site.unreachable"]
+            assert outcome == "not_applicable" and "--allow-private" in message, (site.key, message)
+            assert "not inspected" in errors[site.site_code] and "--allow-private" in errors[site.site_code]
+            assert site.site_code not in scored
             fetch = refused.homepage_fetches(site.key)[0]
             assert "127.0.0.1" in fetch.error and "--allow-private" in fetch.error
             skipped = refused.outcomes(site.site_code)["footer.missing"]

@@ -199,33 +199,10 @@ def _run_with_progress(console: Console, sites: list[Any], settings: Settings, a
 
 
 def _print_summary(console: Console, result: Any, out: Path) -> None:
-    from govinspect.reports.context import build_context
+    from govinspect.reports.console import print_summary
 
-    ctx = build_context(result)
-    console.print(ctx.summary_renderable() if hasattr(ctx, "summary_renderable") else _summary_table(result))
+    print_summary(console, result)
     console.print(f"outputs written to {out}/ (findings.jsonl, scores.csv, report.xlsx, report.html, evidence/)")
-
-
-def _summary_table(result: Any) -> Table:
-    """Sites, pass rate, pass rate per city, vetoed sites and why."""
-    sites = result.sites
-    scored = [s for s in sites if s.score is not None]
-    qualified = [s for s in scored if s.score.qualified]
-    table = Table(title=f"run {result.run.run_id} · 监测时间点 {result.run.as_of:%Y-%m-%d} · "
-                        f"{result.run.profile_id} v{result.run.profile_version}")
-    table.add_column("地区")
-    table.add_column("网站数", justify="right")
-    table.add_column("合格", justify="right")
-    table.add_column("合格率", justify="right")
-    by_city: dict[str, list[Any]] = {}
-    for s in scored:
-        by_city.setdefault(s.site.city, []).append(s)
-    for city, items in sorted(by_city.items()):
-        ok = sum(1 for i in items if i.score.qualified)
-        table.add_row(city, str(len(items)), str(ok), f"{ok / len(items):.1%}")
-    rate = len(qualified) / len(scored) if scored else 0.0
-    table.add_row("[bold]合计", f"[bold]{len(scored)}", f"[bold]{len(qualified)}", f"[bold]{rate:.1%}")
-    return table
 
 
 @app.command()

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from govinspect.checks.base import Check, CheckContext, Input, Scope, SiteView
@@ -145,23 +145,41 @@ async def run_site(site: Site, rc: RunContext) -> SiteResult:
                       max_list_pages=rc.settings.crawl.max_list_pages, as_of=rc.as_of.date())
     crawl = await crawl_site(site, rc.settings, rc.fetcher, rc.links, warc_path, plan=plan, keep_trees=False)
     view = crawl.to_site_view()
-    view.columns = discover_columns(view, rc.as_of)
+    # Pages arrive in completion order; checks see them in a stable order (homepage first, then by depth
+    # and URL) so that the same site gives the same findings and evidence on every run and on resume.
+    view.pages.sort(key=lambda p: (p is not view.homepage, p.depth, p.url))
+    view.columns = await asyncio.to_thread(discover_columns, view, rc.as_of)
     await _gather_rendered(view, rc.settings)
     extra_pages = _attachment_pages(crawl)
     ctx = CheckContext(as_of=rc.as_of, site=site, observed_at=rc.observed_at, site_view=view)
     findings, check_runs = await asyncio.to_thread(run_checks, view, rc.checks, ctx, extra_pages)
     classify(findings, rc.profile)
-    site_score = score(site, findings, rc.profile)
+    not_inspected = _own_refusal(crawl.attempts)
+    site_score = None if not_inspected else score(site, findings, rc.profile)
     return SiteResult(
         site=site,
         findings=findings,
         check_runs=check_runs,
         score=site_score,
+        error=not_inspected,
         pages_fetched=len(view.pages),
         pages_left_out=view.pages_left_out,
         homepage_ok=view.homepage is not None,
         warc_path=str(warc_path.relative_to(rc.out_dir)),
     )
+
+
+def _own_refusal(attempts: list[Any]) -> str:
+    """Why the site was not inspected at all when our own rules stopped every homepage probe, else "".
+
+    Such a site is neither qualified nor unqualified: it is reported as not inspected (and retried by
+    ``--resume``), never scored 100 on the strength of checks that could not run.
+    """
+    if not attempts or not all(a.own_refusal for a in attempts):
+        return ""
+    why = ", ".join(sorted({str(a.failure) for a in attempts}))
+    return (f"not inspected: the homepage was refused by our own rules ({why}); "
+            "pass --allow-private for loopback/private addresses or switch off robots for an authorised inspection")
 
 
 async def _gather_rendered(view: SiteView, settings: Settings) -> None:

@@ -44,7 +44,14 @@ class SiteUnreachable(Check):
         return None
 
     def run(self, target: SiteView, ctx: CheckContext) -> Iterator[Finding]:
-        attempts = target.attempts
+        # Probes our own rules stopped (address guard, robots.txt) say nothing about the site: not counted.
+        attempts = [a for a in target.attempts if not a.own_refusal]
+        if target.attempts and not attempts:
+            why = sorted({str(a.failure) for a in target.attempts})
+            raise NotApplicable(
+                f"every probe was stopped by our own rules ({', '.join(why)}), not by the site: "
+                "inspect private or loopback addresses only with --allow-private"
+            )
         if not attempts:
             raise NotApplicable("no availability probes: the homepage was never probed, so availability cannot be judged")
         if len(attempts) < self.params.min_probes:

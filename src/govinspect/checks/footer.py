@@ -29,7 +29,8 @@ _ICP = re.compile(r"[京津冀晋蒙辽吉黑沪苏浙皖闽赣鲁豫鄂湘粤�
 _POLICE_NO = re.compile(r"公网安备\d{14}号?")
 _POLICE_LINK = re.compile(r"//(?:www\.)?beian(?:\.mps)?\.gov\.cn\b", re.I)
 _CONTACT = re.compile(
-    r"联系电话|联系方式|联系我们|(?:电话|tel)[:：]?[(（]?\d{3,}|邮箱|e-?mail|电子邮件|[\w.+-]+@[\w-]+\.[a-z]{2,}", re.I
+    r"联系电话|联系方式|联系我们|(?:电话|tel)[:：]?[(（]?\d{3,}|邮箱|e-?mail|电子邮件"
+    r"|(?<![a-z0-9._%+-])[a-z0-9._%+-]{1,64}@[\w-]{1,63}\.[a-z]{2,}", re.I  # bounded: linear on long text
 )
 _CONAC_FOOTER = re.compile(r"conac\.cn|dzjg|党政机关", re.I)
 _CONAC_SCRIPT = re.compile(r"<script[^>]*\bsrc\s*=\s*[\"']?[^\"'>\s]*dcs\.conac\.cn/js/", re.I)

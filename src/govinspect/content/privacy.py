@@ -151,7 +151,10 @@ _MOBILE = re.compile(r"(?<![0-9A-Za-z*＊])(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4
 _CARD = re.compile(
     r"(?<![0-9A-Za-z*＊])(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?)(?![0-9A-Za-z*＊])"
 )
-_URLISH = re.compile(r"(?:https?://|ftp://|www\.)[^\s\"'<>，。；、]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+", re.I)
+# The e-mail local part is ASCII, bounded (RFC 5321: 64) and must start a run: an unbounded ``[\w.+-]+@``
+# backtracks quadratically over long runs of CJK text (a 5 MB line took hours).
+_URLISH = re.compile(r"(?:https?://|ftp://|www\.)[^\s\"'<>，。；、]+"
+                     r"|(?<![a-z0-9._%+-])[a-z0-9._%+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+", re.I)
 _FINE_ADDRESS = re.compile(
     r"(?:[0-9０-９]+|[一二三四五六七八九十百零〇]+)\s*(?:号楼|号|室|栋|幢|单元|门牌|座|户)"
     r"|[0-9]+-[0-9]+(?:号|室|房)?"

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from govinspect.findings.model import RunResult
+from govinspect.reports.console import print_summary
 from govinspect.settings import load_settings
 
 
@@ -85,22 +86,6 @@ def compare_with_truth(result: RunResult, farm: Any) -> dict[str, Any]:
         "clean_sites_vetoed": clean_vetoed,
         "clean_site_findings": [list(x) for x in clean_flagged],
     }
-
-
-def print_summary(console: Console, result: RunResult) -> None:
-    """Sites, pass rate, pass rate per city, and the vetoed sites with their reasons."""
-    from govinspect.cli import _summary_table
-
-    console.print(_summary_table(result))
-    vetoed = [s for s in result.sites if s.score is not None and s.score.vetoes]
-    if vetoed:
-        table = Table("网站标识码", "网站名称", "地区", "否决指标", title="单项否决的网站")
-        for s in vetoed:
-            table.add_row(s.site.site_code, s.site.name, s.site.region, "; ".join(s.score.vetoes))
-        console.print(table)
-    failed = [s for s in result.sites if s.error]
-    for s in failed:
-        console.print(f"[red]site {s.site.site_code} could not be inspected:[/] {s.error}")
 
 
 def _print_truth(console: Console, truth: dict[str, Any]) -> None:

@@ -27,7 +27,15 @@ from govinspect.checks.base import SiteView
 from govinspect.fetch.charset import decode_html, looks_binary
 from govinspect.fetch.client import Fetcher
 from govinspect.fetch.links import LinkChecker, link_result
-from govinspect.fetch.types import TRANSIENT, Attempt, FailureClass, FetchResult, LinkResult, LinkState
+from govinspect.fetch.types import (
+    OWN_REFUSALS,
+    TRANSIENT,
+    Attempt,
+    FailureClass,
+    FetchResult,
+    LinkResult,
+    LinkState,
+)
 from govinspect.registry.models import Site
 from govinspect.settings import Settings
 
@@ -335,8 +343,9 @@ async def _homepage(site: Site, fetcher: Fetcher, settings: Settings, crawl: Sit
     # A body cut at our own size cap still opened: the cap is the inspector's limit, not the site failing.
     opened = result.ok or (result.failure is FailureClass.TOO_LARGE and result.status is not None
                            and result.status < 400)
+    own = result.failure in OWN_REFUSALS and not result.redirects  # a refused redirect is the site's doing
     crawl.attempts.append(Attempt(at=result.fetched_at or started, ok=opened, elapsed=elapsed,
-                                  status=result.status, failure=result.failure))
+                                  status=result.status, failure=result.failure, own_refusal=own))
     if tls is not None:
         crawl.extras["tls"] = tls
         if result.failure is FailureClass.TLS:

@@ -21,13 +21,16 @@ from govinspect.errors import ConfigError
 # RFC 6761/6762 names that never resolve on the public Internet: refused without a lookup, so a test
 # of "nonexistent.invalid" sends nothing off the box.
 _NEVER_RESOLVES = (".invalid", ".test", ".example", ".local", ".onion")
+LINK_LOCAL = "link-local"  # refused even with allow_private: cloud metadata services answer there
 
 
 class AddressRefused(OSError):
     """The host resolves to an address the guard refuses (private, loopback, link-local…)."""
 
     def __init__(self, host: str, address: str, reason: str) -> None:
-        super().__init__(f"{host} resolves to {address} ({reason}): refused; pass --allow-private to permit it")
+        fix = ("link-local addresses (cloud metadata) stay refused even with --allow-private"
+               if reason == LINK_LOCAL else "pass --allow-private to permit it")
+        super().__init__(f"{host} resolves to {address} ({reason}): refused; {fix}")
         self.host = host
         self.address = address
         self.reason = reason
@@ -73,7 +76,7 @@ def refusal_reason(address: str) -> str | None:
     if ip.is_loopback:
         return "loopback"
     if ip.is_link_local:
-        return "link-local"
+        return LINK_LOCAL
     if ip.is_multicast:
         return "multicast"
     if ip.is_unspecified:
@@ -88,7 +91,8 @@ def refusal_reason(address: str) -> str | None:
 
 
 class AddressGuard(AbstractResolver):
-    """Resolver that applies ``--resolve`` first, then DNS, and refuses non-public addresses.
+    """Resolver that applies ``--resolve`` first, then DNS, and refuses non-public addresses
+    (with ``allow_private``, only link-local ones: see :meth:`check_address`).
 
     Raises :class:`AddressRefused` (an ``OSError``, which aiohttp wraps in ``ClientConnectorDNSError``);
     the client recognises it and classifies the failure as ``private_address``.
@@ -109,11 +113,14 @@ class AddressGuard(AbstractResolver):
         return self._map.get((host, port)) or self._map.get(("*", port))
 
     def check_address(self, host: str, address: str) -> None:
-        if self.allow_private or address in self.allow_addresses:
+        """Refuse non-public addresses; ``allow_private`` permits them all but link-local (169.254.0.0/16,
+        fe80::/10), where cloud metadata services answer: those only by exact ``allow_addresses``."""
+        if address in self.allow_addresses:
             return
         reason = refusal_reason(address)
-        if reason is not None:
-            raise AddressRefused(host, address, reason)
+        if reason is None or (self.allow_private and reason != LINK_LOCAL):
+            return
+        raise AddressRefused(host, address, reason)
 
     def check_literal(self, host: str) -> None:
         """Check a URL host that is itself an IP literal (aiohttp does not resolve those)."""

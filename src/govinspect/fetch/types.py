@@ -24,6 +24,10 @@ class FailureClass(StrEnum):
     OTHER = "other"
 
 
+# Requests our own safety rules stopped before they reached the site (address guard, robots.txt, a URL
+# we will not fetch): a probe ending so says nothing about the site's availability.
+OWN_REFUSALS = frozenset({FailureClass.PRIVATE_ADDRESS, FailureClass.ROBOTS, FailureClass.BAD_URL})
+
 # Failures worth retrying (with backoff); the rest are final on the first attempt.
 TRANSIENT = frozenset({FailureClass.TIMEOUT, FailureClass.RESET, FailureClass.REFUSED})
 
@@ -94,3 +98,4 @@ class Attempt:
     elapsed: float
     status: int | None = None
     failure: FailureClass | None = None
+    own_refusal: bool = False  # stopped by our own rules before reaching the site (not the site's fault)
