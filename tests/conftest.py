@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+from collections.abc import Iterator
+
 import pytest
 
 
@@ -18,3 +22,41 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def update_golden(request: pytest.FixtureRequest) -> bool:
     """True when the run was started with --update-golden."""
     return bool(request.config.getoption("--update-golden"))
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------------
+# Tests that use the database for real share one throwaway database per session. When the server is down
+# they skip, or fail when GOVINSPECT_REQUIRE_POSTGRES=1 (as .ci/run sets).
+
+PG_HOST = "127.0.0.1"
+PG_PORT = int(os.environ.get("GOVINSPECT_TEST_PG_PORT", "5432"))  # another port only to try the down case
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    """A throwaway PostgreSQL database for this test session; its URL without schema options."""
+    import psycopg
+
+    admin = None
+    role = ""
+    problems: list[str] = []
+    for role in ("postgres", "root"):
+        try:
+            admin = psycopg.connect(
+                host=PG_HOST, port=PG_PORT, user=role, dbname="test", autocommit=True, connect_timeout=5
+            )
+            break
+        except psycopg.OperationalError as exc:
+            problems.append(f"{role}: {str(exc).strip().splitlines()[0]}")
+    if admin is None:
+        reason = f"PostgreSQL at {PG_HOST}:{PG_PORT} not usable ({'; '.join(problems)})"
+        if os.environ.get("GOVINSPECT_REQUIRE_POSTGRES") == "1":
+            pytest.fail(reason + " and GOVINSPECT_REQUIRE_POSTGRES=1")
+        pytest.skip(reason)
+    name = f"govinspect_test_{secrets.token_hex(6)}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://{role}@{PG_HOST}:{PG_PORT}/{name}"
+    finally:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.close()

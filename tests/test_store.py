@@ -44,36 +44,6 @@ PG_PORT = int(os.environ.get("GOVINSPECT_TEST_PG_PORT", "5432"))  # another port
 # --- database fixtures ------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def pg_database() -> Iterator[str]:
-    """A throwaway PostgreSQL database for this test session; its URL without schema options."""
-    import psycopg
-
-    admin = None
-    role = ""
-    problems: list[str] = []
-    for role in ("postgres", "root"):
-        try:
-            admin = psycopg.connect(
-                host=PG_HOST, port=PG_PORT, user=role, dbname="test", autocommit=True, connect_timeout=5
-            )
-            break
-        except psycopg.OperationalError as exc:
-            problems.append(f"{role}: {str(exc).strip().splitlines()[0]}")
-    if admin is None:
-        reason = f"PostgreSQL at {PG_HOST}:{PG_PORT} not usable ({'; '.join(problems)})"
-        if os.environ.get("GOVINSPECT_REQUIRE_POSTGRES") == "1":
-            pytest.fail(reason + " and GOVINSPECT_REQUIRE_POSTGRES=1")
-        pytest.skip(reason)
-    name = f"govinspect_test_{secrets.token_hex(6)}"
-    admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://{role}@{PG_HOST}:{PG_PORT}/{name}"
-    finally:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        admin.close()
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A database URL with nothing in it: a new SQLite file, or a new PostgreSQL schema."""
