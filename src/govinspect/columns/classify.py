@@ -116,10 +116,11 @@ def classify_content(items: list[ListItem], has_text: bool) -> tuple[Category, s
 
 def classify(
     name: str, items: list[ListItem], *, has_text: bool = False, column_type: str = "",
-    aliases: tuple[str, ...] | list[str] = (), data: CategoryData | None = None,
+    aliases: tuple[str, ...] | list[str] = (), children: int = 0, data: CategoryData | None = None,
 ) -> tuple[Category, str]:
     """Category and reason: the name, then other names of the same column (CMS ColumnName, breadcrumb),
-    then the CMS ``ColumnType`` meta, then the content."""
+    then the CMS ``ColumnType`` meta, then sub-columns (a column gathering ``children`` sub-columns is a
+    栏目汇聚页 judged through them: static), then the content."""
     by_name = classify_name(name, data)
     if by_name is not None:
         return by_name
@@ -131,6 +132,8 @@ def classify(
         by_type = classify_name(column_type, data)
         if by_type is not None:
             return by_type[0], f"meta ColumnType ‘{column_type}’: {by_type[1]}"
+    if children > 0:
+        return Category.STATIC, f"栏目汇聚页: 含 {children} 个下级栏目, 更新情况按下级栏目判断"
     return classify_content(items, has_text)
 
 

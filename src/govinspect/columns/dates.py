@@ -4,7 +4,9 @@ Accepted: ``2021-06-29``, ``2021/6/29``, ``2021.06.29``, ``2021年6月29日``, `
 ``二〇二一年六月二十九日``, full-width digits and separators, and partial dates ``[06-29]``, ``(06-29)``,
 ``06-29``, ``6月29日`` whose year is inferred as the latest year that does not put the date after the
 monitoring point. A date after the monitoring point, or before 1990, is never used: it is returned in the
-rejected list with the reason, so the finding can say why it was ignored.
+rejected list with the reason, so the finding can say why it was ignored. List rows may lower the floor
+(``min_year``) for history columns (大事记 of 1949…1987); placeholder dates a CMS prints for an empty field
+(1900-01-01, 1970-01-01) are rejected whatever the floor.
 
 When a row shows several dates (发布 vs 成文, publish vs valid-until), :func:`pick_publish` takes the one
 labelled 发布/公开/发文 if any, never one labelled 成文/有效/截止/实施, and otherwise the one nearest the title.
@@ -15,10 +17,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 MIN_YEAR = 1990
+HISTORY_MIN_YEAR = 1900  # floor for dates shown in list rows (chronicles of local history)
+SENTINEL_DATES = (date(1900, 1, 1), date(1970, 1, 1), date(1899, 12, 30), date(1899, 12, 31))
 MAX_TEXT = 20_000  # characters scanned per call; longer text is cut (bounded work on hostile pages)
 
 PUBLISH_LABELS = ("发布时间", "发布日期", "发布于", "公开日期", "公开时间", "发文日期", "发文时间",
@@ -121,13 +126,13 @@ def infer_year(month: int, day: int, as_of: date) -> date | None:
 
 
 def find_dates(
-    text: str, as_of: date | datetime, *, partial: bool = True, compact: bool = False
+    text: str, as_of: date | datetime, *, partial: bool = True, compact: bool = False, min_year: int = MIN_YEAR
 ) -> tuple[list[FoundDate], list[RejectedDate]]:
     """Every valid date in ``text`` (in order) and the date-like texts rejected, with reasons.
 
     ``partial`` allows month-day dates (year inferred from ``as_of``); ``compact`` allows ``20210629``
-    (only sensible right after a label, since index numbers look the same).
-    Never raises on arbitrary text; never returns a date after ``as_of``.
+    (only sensible right after a label, since index numbers look the same); ``min_year`` is the earliest
+    year accepted. Never raises on arbitrary text; never returns a date after ``as_of``.
     """
     limit = as_date(as_of)
     norm = normalize(text[:MAX_TEXT])
@@ -144,8 +149,11 @@ def find_dates(
         if value > limit:
             rejected.append(RejectedDate(raw, f"日期 {value.isoformat()} 晚于监测时间点 {limit.isoformat()}, 不采用"))
             return
-        if value.year < MIN_YEAR:
-            rejected.append(RejectedDate(raw, f"日期 {value.isoformat()} 早于 {MIN_YEAR} 年, 不采用"))
+        if value in SENTINEL_DATES:
+            rejected.append(RejectedDate(raw, f"日期 {value.isoformat()} 是系统空值占位日期, 不采用"))
+            return
+        if value.year < min_year:
+            rejected.append(RejectedDate(raw, f"日期 {value.isoformat()} 早于 {min_year} 年, 不采用"))
             return
         role, label = _label_before(norm, match.start())
         found.append(FoundDate(value, match.start(), match.end(), raw, role, label, inferred))
@@ -221,6 +229,28 @@ def parse_date(text: str, as_of: date | datetime) -> date | None:
     found, _ = find_dates(text, as_of, compact=len(text.strip()) <= 16)
     best = pick_publish(found)
     return best.value if best else None
+
+
+def epoch_date(value: str, as_of: date | datetime) -> date | None:
+    """A Unix timestamp in seconds (10 digits) or milliseconds (13 digits), as a China-time date.
+
+    Script data of newer CMS front ends (gkmlpt, React/Vue pages) carries publish times this way. Values
+    before 2000 or after ``as_of`` are not dates of a government web page.
+    """
+    text = value.strip()
+    if not text.isdigit() or len(text) not in (10, 13):
+        return None
+    seconds = int(text) // (1000 if len(text) == 13 else 1)
+    moment = datetime.fromtimestamp(seconds, tz=_china())
+    result = moment.date()
+    if result.year < 2000 or result > as_date(as_of):
+        return None
+    return result
+
+
+@lru_cache(maxsize=1)
+def _china() -> tzinfo:
+    return ZoneInfo("Asia/Shanghai")
 
 
 def labelled_date(text: str, as_of: date | datetime) -> FoundDate | None:

@@ -23,15 +23,20 @@ from govinspect.checks.base import SiteView
 from govinspect.columns.classify import CategoryData, classify, default_categories, is_external_name
 from govinspect.columns.classify import is_not_column
 from govinspect.columns.dates import as_date, find_dates, normalize
-from govinspect.columns.items import PageItems, clean_text, extract_items, in_chrome, is_chrome_node, is_more_text
-from govinspect.columns.items import page_date, resolve
-from govinspect.columns.model import Column, ColumnSource, DateSource, ListItem
+from govinspect.columns.items import PageItems, PageRows, clean_text, extract_items, in_chrome, is_more_text
+from govinspect.columns.items import article_text, group_prints, page_date, page_number, read_rows, resolve
+from govinspect.columns.model import Category, Column, ColumnSource, DateSource, ListItem
 from govinspect.fetch.types import LinkState
 
 MAX_COLUMNS = 400
 MAX_LIST_PAGES = 5  # pagination pages read per column (the newest item is normally on page 1)
 MAX_ARTICLE_LOOKUPS = 300  # item pages consulted for dates per site
 MIN_CONTENT_CHARS = 20  # visible characters beyond the template for a page to have content
+MIN_CONTENT_LINKS = 3  # entry links beyond the template for a page to have content (办事 grids, hubs)
+MIN_ARTICLE_CHARS = 6  # characters in an article body (正文 container) for a static page to have content
+REPEAT_PAGES = 3  # a list repeated on this many column pages is the template's side box, not a column's list
+_ARTICLE_URL = re.compile(r"/t\d{8}_\d+|/20\d{2}[-/]?\d{2}[-/]?\d{2}/|/art_\d+_\d+|content_\d+|post_\d+|"
+                          r"/20\d{2}/\d{1,2}/\d{1,2}/|/20\d{2}/\d{4}/\d+\.s?html?|[?&](?:id|aid|articleid)=\d+", re.I)
 NAME_MIN, NAME_MAX = 2, 16
 
 _INDEX_RE = re.compile(r"/(?:index|default|main)\.(?:s?html?|jsp|php|aspx?)$", re.I)
@@ -39,7 +44,7 @@ _NAV_WORDS = ("nav", "menu", "daohang")
 _SIDE_WORDS = ("side", "left", "sub", "lmdh", "lanmu", "erji", "second", "child", "column", "menu2")
 _SUBMENU_WORDS = ("sub", "child", "drop", "second", "erji", "level2", "submenu", "secnav")
 _HEAD_WORDS = ("tit", "title", "hd", "head", "name", "lm", "bt")
-_CRUMB_WORDS = ("crumb", "position", "location", "weizhi", "dqwz", "path", "curpos", "current")
+_CRUMB_WORDS = ("crumb", "position", "location", "weizhi", "dqwz", "path", "curpos", "current", "place", "dangqian")
 _CRUMB_SPLIT = re.compile(r"\s*(?:>|»|›|＞|→|/|\\|>>)\s*")
 
 
@@ -166,6 +171,38 @@ def _nav_parent(anchor: LexborNode, root: LexborNode) -> str | None:
     return None
 
 
+_OWNER_ATTRS = ("rel", "data-menu", "data-target", "data-dropdown", "aria-controls", "data-for", "data-sub")
+
+
+def _dropdown_owners(roots: list[LexborNode]) -> dict[str, str]:
+    """Menu entries that open a dropdown held elsewhere by id (DedeCMS ``<a rel="dropmenu1">`` →
+    ``<ul id="dropmenu1">``): dropdown id → the entry's name."""
+    owners: dict[str, str] = {}
+    for root in roots:
+        for anchor in root.css("a[href]"):
+            attrs = anchor.attributes or {}
+            for key in _OWNER_ATTRS:
+                value = (attrs.get(key) or "").strip().lstrip("#")
+                name = _short_name(anchor.text())
+                if value and name and re.fullmatch(r"[\w-]{1,40}", value):
+                    owners.setdefault(value, name)
+    return owners
+
+
+def _owner_of(anchor: LexborNode, owners: dict[str, str]) -> str | None:
+    if not owners:
+        return None
+    node = anchor.parent
+    for _ in range(6):
+        if node is None or node.tag in ("body", "html"):
+            return None
+        ident = (node.attributes or {}).get("id")
+        if ident and ident in owners:
+            return owners[ident]
+        node = node.parent
+    return None
+
+
 def _is_heading_like(node: LexborNode) -> bool:
     if node.tag in ("h1", "h2", "h3", "h4", "h5", "h6", "dt", "th", "caption", "legend"):
         return True
@@ -173,8 +210,53 @@ def _is_heading_like(node: LexborNode) -> bool:
     return any(re.search(rf"(^|[\s_-]){w}", names) for w in _HEAD_WORDS)
 
 
+def _shape(node: LexborNode) -> str:
+    return f"{node.tag}.{((node.attributes or {}).get('class') or '').strip()}"
+
+
+def _tab_strip(container: LexborNode, count: int) -> list[str] | None:
+    """The ``count`` entry names of the tab strip heading a group of tab panels, if there is one."""
+    candidates: list[LexborNode] = []
+    previous = container.prev
+    while previous is not None and len(candidates) < 2:
+        if previous.tag not in ("-text", "_text", "-comment", "_comment"):
+            candidates.append(previous)
+        previous = previous.prev
+    candidates.extend(c for c in container.iter() if c.tag not in ("script", "style"))
+    for strip in candidates:
+        entries = strip.css("li") or [c for c in strip.iter() if c.tag in ("a", "span", "h2", "h3", "h4", "div", "em")]
+        names = [_short_name(e.text(separator=" ")) for e in entries]
+        if len(names) == count and all(NAME_MIN <= len(n) <= NAME_MAX for n in names) and len(set(names)) == count:
+            return names
+    return None
+
+
+def _tab_name(anchor: LexborNode) -> str | None:
+    """The tab a 更多 link belongs to: the i-th of several alike panels without their own heading is headed
+    by the i-th entry of the tab strip (通知公告 | 政策文件 tabs, one 更多 per panel)."""
+    panel = anchor.parent
+    for _ in range(4):
+        if panel is None or panel.parent is None or panel.tag in ("body", "html"):
+            return None
+        container = panel.parent
+        shape = _shape(panel)
+        siblings = [c for c in container.iter() if _shape(c) == shape]
+        if len(siblings) >= 2:
+            if any(_is_heading_like(n) for n in panel.css("*")):
+                return None  # alike section blocks, each with its own title: not tabs
+            index = next(i for i, c in enumerate(siblings) if c.mem_id == panel.mem_id)
+            names = _tab_strip(container, len(siblings))
+            return names[index] if names else None
+        panel = container
+    return None
+
+
 def _block_heading(anchor: LexborNode) -> str | None:
-    """The title of the section block a 更多 link closes (``<h3>通知公告</h3> … <a>更多</a>``)."""
+    """The title of the section block a 更多 link closes (``<h3>通知公告</h3> … <a>更多</a>``), or of the
+    tab its panel belongs to."""
+    tab = _tab_name(anchor)
+    if tab:
+        return tab
     node = anchor.parent
     for _ in range(5):
         if node is None or node.tag in ("body", "html"):
@@ -215,14 +297,28 @@ def more_links(page: PageView, skip_chrome: bool = True) -> list[tuple[str, str]
         if skip_chrome and in_chrome(anchor, cache):
             continue
         url = resolve(page.base_url, attrs.get("href") or "")
-        if url is None:
-            continue
+        if url is None or page_number(url, page.final_url) is not None:
+            continue  # 加载更多 / next page of this very list
         name = clean_text(attrs.get("title") or "")
         if not name or is_more_text(name):
             name = _block_heading(anchor) or ""
         if name:
             out.append((name, url))
     return out
+
+
+def _is_item_link(anchor: LexborNode, url: str, as_of: date) -> bool:
+    """A link to an article (dated row, article-like address), as in a side box's 热点排行, not a column."""
+    if _ARTICLE_URL.search(urlsplit(url).path + ("?" + urlsplit(url).query if urlsplit(url).query else "")):
+        return True
+    row = anchor.parent
+    for _ in range(2):
+        if row is None or row.tag in ("body", "html"):
+            return False
+        if row.tag in ("li", "tr", "dd", "p"):
+            return bool(find_dates(clean_text(row.text(separator=" ")), as_of)[0])
+        row = row.parent
+    return False
 
 
 def breadcrumb(page: PageView) -> list[str]:
@@ -232,7 +328,7 @@ def breadcrumb(page: PageView) -> list[str]:
         if not any(w in names for w in _CRUMB_WORDS):
             continue
         text = clean_text(node.text(separator=" > "))
-        text = re.sub(r"^.*?(当前位置|您的位置|您现在的位置|所在位置|现在位置)\s*[:：]?\s*", "", text)
+        text = re.sub(r"^.*?(?:当前的?位置|您的位置|现在的?位置|所在位置|当前所在)\s*[:：]?\s*(?:>\s*)?", "", text)
         parts = [p.strip() for p in _CRUMB_SPLIT.split(text) if p.strip()]
         parts = [p for p in parts if not is_not_column(p) and p not in ("正文", "详情", "内容", "列表")]
         if parts and all(len(p) <= NAME_MAX for p in parts):
@@ -283,8 +379,30 @@ class _Discovery:
         self.queue: deque[str] = deque()
         self.template_lines: set[str] = set()
         self.lookups = 0
+        self.rows: dict[int, PageRows] = {}
+        self.repeated: frozenset[tuple[str, ...]] = frozenset()
         if home is not None:
             self.template_lines = {line.strip() for line in home.text.splitlines() if line.strip()}
+
+    def rows_of(self, page: PageView) -> PageRows:
+        """The page's item rows, read once per discovery."""
+        key = id(page)
+        if key not in self.rows:
+            self.rows[key] = read_rows(page.tree, page.base_url, self.as_of)
+        return self.rows[key]
+
+    def find_repeated(self) -> None:
+        """Lists the template repeats on the list pages of several columns (热点排行 side boxes)."""
+        seen_pages: set[int] = set()
+        pages_of: dict[tuple[str, ...], set[int]] = {}
+        for cand in self.candidates.values():
+            page = self.index.get(cand.url)
+            if page is None or id(page) in seen_pages or page is self.view.homepage or (page.status or 200) >= 400:
+                continue
+            seen_pages.add(id(page))
+            for print_ in group_prints(self.rows_of(page).rows).values():
+                pages_of.setdefault(print_, set()).add(id(page))
+        self.repeated = frozenset(p for p, pages in pages_of.items() if len(pages) >= REPEAT_PAGES)
 
     def add(self, name: str, url: str | None, level: int, parent: str | None, source: ColumnSource) -> None:
         if url is None or len(self.candidates) >= MAX_COLUMNS:
@@ -312,11 +430,13 @@ class _Discovery:
         home = self.view.homepage
         if home is None:
             return
-        for root in nav_roots(home):
+        roots = nav_roots(home)
+        owners = _dropdown_owners(roots)
+        for root in roots:
             for anchor in root.css("a[href]"):
                 url = resolve(home.base_url, (anchor.attributes or {}).get("href") or "")
                 text = clean_text((anchor.attributes or {}).get("title") or "") or clean_text(anchor.text())
-                parent = _nav_parent(anchor, root)
+                parent = _nav_parent(anchor, root) or _owner_of(anchor, owners)
                 self.add(text, url, 2 if parent else 1, parent, ColumnSource.NAV)
         for name, url in more_links(home):
             self.add(name, url, 1, None, ColumnSource.MORE_LINK)
@@ -333,12 +453,14 @@ class _Discovery:
             if page is None or (page.status or 200) >= 400:
                 continue
             crumbs = breadcrumb(page)
-            if crumbs:
+            if len(crumbs) >= 2 or (crumbs and cand.parent is None):
+                # a one-step trail (首页 > 政策解读) is often flat even under a menu parent: it only confirms
+                # a first-level column; deeper trails decide level and parent
                 cand.crumb = True
                 cand.level = len(crumbs)
                 cand.parent = crumbs[-2] if len(crumbs) >= 2 else None
-                if crumbs[-1] != cand.name and crumbs[-1] not in cand.aliases:
-                    cand.aliases.append(crumbs[-1])
+            if crumbs and crumbs[-1] != cand.name and crumbs[-1] not in cand.aliases:
+                cand.aliases.append(crumbs[-1])
             meta_name = clean_text(page.meta.get("columnname", ""))
             if meta_name and meta_name != cand.name and meta_name not in cand.aliases:
                 cand.aliases.append(meta_name)
@@ -354,6 +476,8 @@ class _Discovery:
                 if url is None or not same_site(url, self.homepage_url):
                     continue
                 text = clean_text(anchor.text())
+                if _is_item_link(anchor, url, self.as_of):
+                    continue
                 parent = _side_parent(anchor, child_parent)
                 if parent == text:
                     parent = child_parent
@@ -403,7 +527,12 @@ class _Discovery:
             names.add(name)
             used.add(key)
 
-    def build(self, cand: _Candidate) -> Column:
+    def build(self, cand: _Candidate, children: int = 0) -> Column:
+        """The column record: fetched state, items, newest item, emptiness and category.
+
+        ``children`` is the number of sub-columns found under it: a column that gathers sub-columns
+        (栏目汇聚页) has them as its content and, unnamed, is judged through them.
+        """
         col = Column(name=cand.name, url=cand.url, level=cand.level, parent=cand.parent, source=cand.source,
                      aliases=list(cand.aliases))
         page = self.index.get(cand.url)
@@ -420,28 +549,36 @@ class _Discovery:
         why_external = "" if same_site(cand.url, self.homepage_url) else "链接到本站以外的系统或网站"
         why_external = why_external or is_external_name(cand.name, cand.url, self.data)
         content_chars = 0
+        has_content = False
         column_type = ""
         if col.fetched and page is not None and not why_external:
             found = self._read_lists(col, page)
             content_chars = self._content_chars(found, col)
+            has_content = content_chars >= MIN_CONTENT_CHARS or children > 0 or self._has_entries(found, col) \
+                or self._article_chars(page, col) >= MIN_ARTICLE_CHARS
             column_type = clean_text(page.meta.get("columntype", ""))
             if not col.items:
                 when, source, raw = page_date(page, self.as_of)
                 if when is not None and content_chars >= MIN_CONTENT_CHARS:
                     col.newest = ListItem(page.title or col.name, page.final_url, when, source, "page", raw,
                                           page.final_url)
+            if not col.items and (found.placeholder or found.empty_data):
+                has_content = False  # 正在建设中 / 暂无信息 is the page's whole message, not its content
             if not col.items and not col.newest:
                 if found.placeholder:
                     col.empty, col.empty_reason = True, f"页面显示‘{found.placeholder}’"
                     col.excerpt, col.locator = page.excerpt(found.placeholder) or found.placeholder, \
                         found.placeholder_locator
+                elif found.empty_data:
+                    col.empty, col.empty_reason = True, found.empty_data
+                    col.excerpt = found.empty_data
                 elif found.needs_render:
                     col.needs_render = True
-                elif content_chars < MIN_CONTENT_CHARS:
+                elif not has_content:
                     col.empty, col.empty_reason = True, "页面只有网站模板, 无栏目内容"
                     col.excerpt = clean_text(found.content_text)[:200]
-        category, reason = classify(col.name, col.items, has_text=content_chars >= MIN_CONTENT_CHARS,
-                                    column_type=column_type, aliases=col.aliases, data=self.data)
+        category, reason = classify(col.name, col.items, has_text=has_content, column_type=column_type,
+                                    aliases=col.aliases, children=children, data=self.data)
         col.category, col.category_reason = category, reason
         if why_external:
             col.external = True
@@ -454,7 +591,8 @@ class _Discovery:
         return col
 
     def _read_lists(self, col: Column, page: PageView) -> PageItems:
-        first = extract_items(page, self.as_of)
+        names = (col.name, *col.aliases)
+        first = extract_items(page, self.as_of, names=names, repeated=self.repeated, rows=self.rows_of(page))
         col.list_pages.append(page.final_url)
         items = list(first.items)
         seen = {(i.url, i.title) for i in items}
@@ -463,7 +601,8 @@ class _Discovery:
             if more is None or (more.status or 200) >= 400:
                 continue
             col.list_pages.append(more.final_url)
-            for item in extract_items(more, self.as_of).items:
+            for item in extract_items(more, self.as_of, names=names, repeated=self.repeated,
+                                      rows=self.rows_of(more)).items:
                 if (item.url, item.title) not in seen:
                     seen.add((item.url, item.title))
                     items.append(item)
@@ -485,13 +624,29 @@ class _Discovery:
             if when is not None:
                 item.date, item.date_source, item.raw_date = when, source, raw
 
+    def _has_entries(self, found: PageItems, col: Column) -> bool:
+        """Several entry links of its own beyond the template (a 办事 icon grid, a list of sub-pages)."""
+        names = {col.name, *col.aliases}
+        own = {t for t in found.content_links if t not in self.template_lines and t not in names}
+        return len(own) >= MIN_CONTENT_LINKS
+
+    def _article_chars(self, page: PageView, col: Column) -> int:
+        """Characters of the page's article body (正文) that are not template lines or the column's name."""
+        names = {col.name, *col.aliases}
+        total = 0
+        for line in article_text(page).splitlines():
+            line = line.strip()
+            if line and line not in self.template_lines and line not in names:
+                total += len(re.sub(r"\s+", "", line))
+        return total
+
     def _content_chars(self, found: PageItems, col: Column) -> int:
         names = {col.name, *col.aliases}
         total = 0
         for line in found.content_text.splitlines():
             line = line.strip()
             if (not line or line in self.template_lines or line in names
-                    or re.search(r"当前位置|您的位置|您现在的位置|所在位置", line)):
+                    or re.search(r"当前的?位置|您的位置|现在的?位置|所在位置", line)):
                 continue
             total += len(re.sub(r"\s+", "", line))
         return total
@@ -506,9 +661,41 @@ def discover_columns(view: SiteView, as_of: datetime | date, *, data: CategoryDa
     discovery.from_homepage()
     discovery.walk()
     discovery.infer_levels()
-    built = [discovery.build(cand) for cand in discovery.candidates.values()]
+    discovery.find_repeated()
+    children: dict[str, int] = {}
+    for cand in discovery.candidates.values():
+        if cand.parent:
+            children[cand.parent] = children.get(cand.parent, 0) + 1
+    built = [discovery.build(cand, children.get(cand.name, 0) + sum(children.get(a, 0) for a in cand.aliases))
+             for cand in discovery.candidates.values()]
     discovery.from_meta(built)
+    _borrowed_lists(built)
     return built
+
+
+BORROWED_SHARE = 0.8  # share of a list's items that are another column's for it to be an aggregation
+
+
+def _borrowed_lists(columns: list[Column]) -> None:
+    """A column classified by its content whose items are other columns' items (a 专题 page re-linking
+    news, a 汇聚 page) is not a news list of its own: its category becomes ``other``."""
+    by_url: dict[str, set[str]] = {}
+    for col in columns:
+        for item in col.items:
+            if item.url:
+                by_url.setdefault(url_key(item.url), set()).add(col.name)
+    for col in columns:
+        if not col.category_reason.startswith("内容") or col.category == Category.STATIC:
+            continue
+        urls = [url_key(i.url) for i in col.items if i.url]
+        if not urls:
+            continue
+        others = [sorted(by_url.get(u, set()) - {col.name}) for u in urls]
+        borrowed = [o[0] for o in others if o]
+        if len(borrowed) >= BORROWED_SHARE * len(urls):
+            source = max(set(borrowed), key=borrowed.count)
+            col.category = Category.OTHER
+            col.category_reason = f"内容: 列表项为其他栏目(如‘{source}’)的信息, 属汇聚或专题页, 不按更新频率归类"
 
 
 def as_of_date(as_of: datetime | date) -> date:

@@ -20,8 +20,8 @@ from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from govinspect.archive.pageview import SKIP_SCHEMES, PageView, node_locator
-from govinspect.columns.dates import FoundDate, RejectedDate, as_date, find_dates, labelled_date, normalize
-from govinspect.columns.dates import parse_date, pick_publish
+from govinspect.columns.dates import HISTORY_MIN_YEAR, FoundDate, RejectedDate, as_date, epoch_date, find_dates
+from govinspect.columns.dates import labelled_date, normalize, parse_date, pick_publish
 from govinspect.columns.model import DateSource, ListItem
 
 MAX_ANCHORS = 3000  # anchors examined per page
@@ -36,6 +36,14 @@ MORE_WORDS = ("更多", "more", "更多>>", "查看更多", "更多信息", ">>"
 PAGER_WORDS = ("下一页", "下页", "上一页", "上页", "尾页", "末页", "首页", "next", "prev", "last", "first")
 RENDER_MARKERS = ("$.ajax", "$.get(", "$.post(", "$.getjson", "fetch(", "xmlhttprequest", "axios", ".load(",
                   "jsonp", "v-for", "template(", "laypage", "layui.use", "new vue", "angular")
+
+# Side boxes of a list page that are not the column's own list (热点排行、阅读排行、相关文章、会议预告 …):
+# recognised by their heading or class; a heading naming the column itself never makes its list a side box.
+ASIDE_HEADINGS = ("热点", "热门", "排行", "点击", "推荐", "相关", "猜你", "会议预告", "近期会议", "浏览最多", "阅读最多",
+                  "精彩图文", "最新更新", "随机")
+_ASIDE_CLASS_PREFIXES = ("hot", "rank", "phb", "djph", "rdph", "ydph", "tuijian", "recommend", "related", "xgxx",
+                         "xgwz", "xgyd", "tjyd")
+_DEADLINE_WORDS = ("截止", "截至", "会议", "有效", "结束", "开始", "报名", "deadline", "expire", "end", "start", "meet")
 
 _CHROME_SUBSTR = ("nav", "menu", "daohang", "crumb", "footer", "side", "subnav", "sub_nav", "lmdh",
                   "weizhi", "dqwz", "copyright", "yqlj", "friendlink", "header", "topbar", "banner", "location",
@@ -111,6 +119,8 @@ class PageItems:
     placeholder: str = ""  # the placeholder text shown (暂无信息 …) when there are no items
     placeholder_locator: str = ""
     content_text: str = ""  # visible text outside page chrome and scripts
+    content_links: list[str] = field(default_factory=list)  # texts of other links outside chrome (entries)
+    empty_data: str = ""  # why the page's list data is empty (an XML data island without records)
     rejected: list[RejectedDate] = field(default_factory=list)
     script_items: bool = False  # items were read from script data
 
@@ -124,6 +134,16 @@ class _Row:
     url: str | None
     date: FoundDate | None
     locator: str
+    aside: bool = False  # sits in a side box (热点排行 …), not the page's own list
+
+
+@dataclass(slots=True)
+class PageRows:
+    """Item rows of one page and the texts of its other content links (read once per page)."""
+
+    rows: list[_Row]
+    rejected: list[RejectedDate]
+    link_texts: list[str]  # texts of links outside page chrome that are not item rows
 
 
 def _signature(node: LexborNode | None) -> str:
@@ -200,7 +220,7 @@ def _row_date(row: LexborNode, title: str, as_of: date, rejected: list[RejectedD
             if not text or (title and title in text and len(text) <= len(title) + 4):
                 continue
             label = labels[i] if i < len(labels) else ""
-            found, rej = find_dates(text, as_of)
+            found, rej = find_dates(text, as_of, min_year=HISTORY_MIN_YEAR)
             rejected.extend(rej)
             chosen = pick_publish(found)
             if chosen is None:
@@ -219,15 +239,37 @@ def _row_date(row: LexborNode, title: str, as_of: date, rejected: list[RejectedD
                 return plain[0][1]
             return min(plain, key=lambda p: (abs(p[0] - title_cell), p[0]))[1]
         return None
+    by_attr = _time_attr_date(row, as_of, rejected)
+    if by_attr is not None:
+        return by_attr
     text = clean_text(row.text(separator=" "))
     title_at = text.find(title) if title else -1
     if title_at >= 0:
         masked = text[:title_at] + " " * len(title) + text[title_at + len(title):]
     else:
         masked = text
-    found, rej = find_dates(masked, as_of)
+    found, rej = find_dates(masked, as_of, min_year=HISTORY_MIN_YEAR)
     rejected.extend(rej)
     return pick_publish(found, title_at if title_at >= 0 else None)
+
+
+def _time_attr_date(row: LexborNode, as_of: date, rejected: list[RejectedDate]) -> FoundDate | None:
+    """The date of ``<time datetime="2021-06-29">2天前</time>`` (the shown text may be relative or partial).
+
+    A ``<time>`` marked or labelled as a deadline or meeting day (截止、会议时间) is not the publish date.
+    """
+    for node in row.css("time[datetime]"):
+        raw = (node.attributes or {}).get("datetime") or ""
+        context = " ".join(filter(None, [(node.attributes or {}).get("class") or "", node.text() or "",
+                                          (node.parent.text() if node.parent is not None and node.parent.mem_id
+                                           != row.mem_id else "") or ""])).lower()
+        if any(word in context for word in _DEADLINE_WORDS):
+            continue
+        found, rej = find_dates(raw, as_of, partial=False)
+        rejected.extend(rej)
+        if found:
+            return found[0]
+    return None
 
 
 def _anchor_title(anchor: LexborNode) -> str:
@@ -244,9 +286,14 @@ def _anchor_title(anchor: LexborNode) -> str:
     return title
 
 
-def _rows(tree: LexborHTMLParser | LexborNode, base: str, as_of: date, rejected: list[RejectedDate],
-          *, skip_chrome: bool = True) -> list[_Row]:
+def read_rows(tree: LexborHTMLParser | LexborNode, base: str, as_of: date, *, skip_chrome: bool = True) -> PageRows:
+    """Item rows (a link with a title, its row element, container and date) and other content link texts.
+
+    One pass over the anchors; callers cache the result per page (discovery reads a page once).
+    """
     rows: list[_Row] = []
+    rejected: list[RejectedDate] = []
+    link_texts: list[str] = []
     seen: set[tuple[int, str | None]] = set()
     cache: dict[int, bool] = {}
     for count, anchor in enumerate(tree.css("a")):
@@ -256,23 +303,109 @@ def _rows(tree: LexborHTMLParser | LexborNode, base: str, as_of: date, rejected:
         href = attrs.get("href")
         url = resolve(base, href) if href else None
         title = _anchor_title(anchor)
-        if len(title) < MIN_TITLE or is_more_text(title) or title.lower() in PAGER_WORDS:
+        if is_more_text(title) or title.lower() in PAGER_WORDS:
             continue
         if skip_chrome and in_chrome(anchor, cache):
+            continue
+        if len(title) < MIN_TITLE:
+            label = title or _image_alt(anchor)
+            if len(label) >= 2 and url is not None:
+                link_texts.append(label)
             continue
         row = _row_of(anchor)
         key = (row.mem_id, url)
         if key in seen:
             continue
         if any(r.node.mem_id == row.mem_id for r in rows[-3:]):
-            continue  # a second link in the same row (category tag, attachment) is not another item
+            link_texts.append(title)  # a second link in the same row (category tag, attachment): not an item
+            continue
         seen.add(key)
         parent = row.parent
         if row.tag == "tr" and parent is not None and parent.tag in ("tbody", "thead"):
             parent = parent.parent
         rows.append(_Row(row, parent.mem_id if parent is not None else 0, _signature(parent), title, url,
                          _row_date(row, title, as_of, rejected), node_locator(row)))
-    return rows
+    return PageRows(rows, rejected, link_texts)
+
+
+def _image_alt(anchor: LexborNode) -> str:
+    image = anchor.css_first("img")
+    return clean_text((image.attributes or {}).get("alt") or "") if image is not None else ""
+
+
+def _rows(tree: LexborHTMLParser | LexborNode, base: str, as_of: date, rejected: list[RejectedDate],
+          *, skip_chrome: bool = True) -> list[_Row]:
+    found = read_rows(tree, base, as_of, skip_chrome=skip_chrome)
+    rejected.extend(found.rejected)
+    return found.rows
+
+
+def _first_element(node: LexborNode) -> LexborNode | None:
+    for child in node.iter():
+        return child
+    return None
+
+
+def _prev_element(node: LexborNode) -> LexborNode | None:
+    current = node.prev
+    while current is not None and current.tag in ("-text", "-comment", "_text", "_comment"):
+        current = current.prev
+    return current
+
+
+def _box_verdict(node: LexborNode, names: tuple[str, ...]) -> bool | None:
+    """True for a side box (热点排行 …), False for a list headed by the column's own name, None: say nothing."""
+    attrs = node.attributes or {}
+    tokens = re.split(r"[\s_-]+", f"{attrs.get('class') or ''} {attrs.get('id') or ''}".lower())
+    if any(token.startswith(_ASIDE_CLASS_PREFIXES) for token in tokens if token):
+        return True
+    for head in (_first_element(node), _prev_element(node)):
+        if head is None or head.tag in ("li", "tr", "tbody", "ul", "ol", "table", "script", "style"):
+            continue
+        text = clean_text(head.text(separator=" "))
+        if not text or len(text) > 12:
+            continue
+        if any(name and (name in text or text in name) for name in names):
+            return False
+        if any(word in text for word in ASIDE_HEADINGS):
+            return True
+    return None
+
+
+def _is_aside(row: LexborNode, names: tuple[str, ...], cache: dict[int, bool | None]) -> bool:
+    node = row.parent
+    for _ in range(4):
+        if node is None or node.tag in ("body", "html"):
+            return False
+        key = node.mem_id
+        if key not in cache:
+            cache[key] = _box_verdict(node, names)
+        verdict = cache[key]
+        if verdict is not None:
+            return verdict
+        node = node.parent
+    return False
+
+
+def _main_rows(rows: list[_Row], names: tuple[str, ...], repeated: frozenset[tuple[str, ...]]) -> list[_Row]:
+    """Rows left after dropping side boxes: headed 热点排行 and the like, or repeated by the template on the
+    list pages of other columns (same shape, same links)."""
+    cache: dict[int, bool | None] = {}
+    kept = [r for r in rows if not _is_aside(r.node, names, cache)]
+    if not repeated:
+        return kept
+    shared = {group for group, print_ in group_prints(kept).items() if print_ in repeated}
+    return [r for r in kept if r.group not in shared]
+
+
+def group_prints(rows: list[_Row]) -> dict[int, tuple[str, ...]]:
+    """Each row container's fingerprint: its shape and its links in order (a template box repeats it)."""
+    groups: dict[int, list[str]] = {}
+    shapes: dict[int, str] = {}
+    for row in rows:
+        groups.setdefault(row.group, []).append(row.url or row.title)
+        shapes.setdefault(row.group, row.signature)
+    return {g: (shapes[g], *urls) for g, urls in groups.items()}
 
 
 def _choose_list(rows: list[_Row]) -> list[_Row]:
@@ -295,6 +428,34 @@ def _choose_list(rows: list[_Row]) -> list[_Row]:
     chosen = [r for r in rows if r.group == best or (r.signature == signature and signature.strip(".")
                                                        and (dated[r.group] > 0) == (dated[best] > 0))]
     return chosen
+
+
+def _roll_back_years(items: list[ListItem], inferred: list[bool]) -> None:
+    """Month-day dates of a newest-first list that cross into the previous year (…[07-22] [06-15]…
+    after a [2021-…] start): a row whose inferred date would be newer than the row above it, and fits
+    between its neighbours one year earlier, takes that year."""
+    dates = [i.date for i in items]
+    known = [d for d in dates if d is not None]
+    pairs = list(zip(known, known[1:], strict=False))
+    if len(pairs) < 2 or sum(1 for a, b in pairs if b <= a) < 0.6 * len(pairs):
+        return  # not a newest-first list
+    previous: date | None = None
+    for n, item in enumerate(items):
+        value = item.date
+        if value is None:
+            continue
+        if inferred[n] and previous is not None and value > previous:
+            following = next((d for d in dates[n + 1:] if d is not None), None)
+            for years in range(1, 9):
+                try:
+                    earlier = value.replace(year=value.year - years)
+                except ValueError:  # 02-29
+                    continue
+                if earlier <= previous:
+                    if following is None or earlier >= following or not any(inferred[n + 1:]):
+                        item.date = dates[n] = earlier
+                    break
+        previous = item.date
 
 
 def _to_item(row: _Row, page_url: str, source: str = "") -> ListItem:
@@ -372,8 +533,10 @@ _CDATA_RE = re.compile(r"<record[^>]*>\s*<!\[CDATA\[(.*?)\]\]>", re.S)
 _STR_RE = re.compile(r"(['\"])((?:\\.|(?!\1).)*)\1", re.S)
 _TITLE_KEYS = ("title", "name", "biaoti", "articletitle", "doctitle", "subject", "t")
 _URL_KEYS = ("url", "link", "href", "linkurl", "docpuburl", "path", "u")
-_DATE_KEYS = ("pubdate", "publishdate", "publishtime", "pub_date", "date", "time", "docreltime", "fbsj",
-              "releasetime", "createtime", "created", "updatetime", "d", "pubtime", "fbrq")
+# publish-like keys first; keys naming a document's written, valid-until or expiry date are never read
+_DATE_KEYS = ("pubdate", "publishdate", "publishtime", "pubtime", "publishedat", "publishat", "releasetime",
+              "releasedate", "docreltime", "fbsj", "fbrq", "firstpublishtime", "issuedate", "date", "time", "d",
+              "updatetime", "createtime", "created", "createdat", "ctime")
 
 
 def _unescape_js(text: str) -> str:
@@ -424,7 +587,7 @@ def _dict_lists(value: object, depth: int = 0) -> Iterator[list[dict[str, object
 
 
 def _pick(record: dict[str, object], keys: Iterable[str]) -> str:
-    lower = {str(k).lower(): v for k, v in record.items()}
+    lower = {re.sub(r"[_\-\s]", "", str(k).lower()): v for k, v in record.items()}
     for key in keys:
         value = lower.get(key)
         if isinstance(value, (str, int, float)) and str(value).strip():
@@ -456,8 +619,8 @@ def _script_items(page: PageView, as_of: date, rejected: list[RejectedDate]) -> 
                         continue
                     seen.add(url)
                     raw = _pick(record, _DATE_KEYS)
-                    when = None
-                    if raw:
+                    when = epoch_date(raw, as_of) if raw else None
+                    if raw and when is None:
                         found, rej = find_dates(raw, as_of, compact=True)
                         rejected.extend(rej)
                         chosen = pick_publish(found)
@@ -468,27 +631,108 @@ def _script_items(page: PageView, as_of: date, rejected: list[RejectedDate]) -> 
 
 
 def _needs_render(page: PageView) -> bool:
+    """The page's content comes from script: AJAX calls, template markup, or an empty app mount point
+    (``<div id="root"></div>`` of a React/Vue page) with script bundles."""
     low = page.html[:MAX_SCRIPT_CHARS].lower()
     if any(marker in low for marker in RENDER_MARKERS):
         return True
-    return bool(page.tree.css_first("[v-for], [ng-repeat], template, [data-src-list], [data-url]"))
+    if page.tree.css_first("[v-for], [ng-repeat], template, [data-src-list], [data-url]"):
+        return True
+    for mount in page.tree.css("#root, #app, #__next, #__nuxt, [data-reactroot]"):
+        if not clean_text(mount.text()) and page.tree.css_first("script[src]") is not None:
+            return True
+    return False
+
+
+_ASSIGN_RE = re.compile(r"(?:innerHTML|innerText|textContent)\s*=|\.(?:html|text|append)\(|document\.write", re.I)
+
+
+def _script_placeholder(page: PageView) -> str:
+    """A placeholder a script writes into the page unconditionally or from static data (``…innerHTML =
+    '对不起，该栏目暂无信息！'``); never from a script that loads data (its message may be a fallback)."""
+    for script in _script_texts(page.tree):
+        low = script.lower()
+        if not _ASSIGN_RE.search(script) or any(marker in low for marker in RENDER_MARKERS):
+            continue
+        for literal in _STR_RE.finditer(script):
+            if placeholder_in(literal.group(2)):
+                shown = clean_text(re.sub(r"<[^>]*>", " ", _unescape_js(literal.group(2))))
+                return shown[:60]
+    return ""
+
+
+def _empty_data_island(page: PageView) -> str:
+    """Why an XML data island (Hanweb/JCMS ``<datastore>``) holds no records, or ''."""
+    for script in _script_texts(page.tree):
+        if "<datastore" in script and not re.search(r"<record[\s>]", script):
+            total = re.search(r"<totalrecord>\s*(\d+)\s*</totalrecord>", script)
+            if total is None or total.group(1) == "0":
+                return "信息列表数据 (datastore) 无记录"
+    return ""
+
+
+_TEXT_SKIP = frozenset({"script", "style", "noscript", "template", "-comment", "_comment"})
+MAX_TEXT_NODES = 20_000
 
 
 def content_text(page: PageView) -> str:
-    """Visible text outside page chrome, scripts and styles (what the column itself shows)."""
+    """Visible text outside page chrome, scripts and styles (what the column itself shows).
+
+    Walks the page's own parse tree (no second parse), pruning chrome subtrees; one line per text node.
+    """
     body = page.tree.body
     if body is None:
         return ""
-    clone = LexborHTMLParser(body.html or "")
-    clone.strip_tags(["script", "style", "noscript", "template"])
-    for node in list(clone.css("*")):
-        if node.parent is not None and is_chrome_node(node):
-            try:
-                node.decompose()
-            except Exception:  # noqa: BLE001 - already removed with an ancestor
-                continue
-    root = clone.body
-    return root.text(separator="\n", strip=True) if root is not None else ""
+    lines: list[str] = []
+    stack: list[LexborNode] = list(reversed(list(body.iter(include_text=True))))
+    visited = 0
+    while stack and visited < MAX_TEXT_NODES:
+        node = stack.pop()
+        visited += 1
+        tag = node.tag
+        if tag in ("-text", "_text"):
+            text = (node.text_content or "").strip()
+            if text:
+                lines.append(text)
+            continue
+        if tag in _TEXT_SKIP or is_chrome_node(node):
+            continue
+        children = list(node.iter(include_text=True))
+        children.reverse()
+        stack.extend(children)
+    return "\n".join(lines)
+
+
+ARTICLE_BODY = ("article, [class*=content], [class*=Content], [class*=article], [class*=detail], [class*=editor], "
+                "[class*=Editor], [id*=zoom], [class*=zoom], [class*=zhengwen], [class*=wzzw], [id*=content], "
+                ".TRS_Editor, [class*=text], [class*=jianjie]")
+
+
+def article_text(page: PageView) -> str:
+    """Text of the page's article body containers (正文: ``div.article-content``, ``.TRS_Editor``, ``#zoom``),
+    outside chrome: a static page's content, however short."""
+    parts: list[str] = []
+    taken: list[LexborNode] = []
+    cache: dict[int, bool] = {}
+    for node in page.tree.css(ARTICLE_BODY):
+        if node.tag in ("body", "html") or in_chrome(node, cache):
+            continue
+        if any(_within(node, outer) for outer in taken):
+            continue
+        taken.append(node)
+        parts.append(node.text(separator="\n", strip=True))
+        if len(taken) >= 20:
+            break
+    return "\n".join(parts)
+
+
+def _within(node: LexborNode, outer: LexborNode) -> bool:
+    current: LexborNode | None = node.parent
+    while current is not None:
+        if current.mem_id == outer.mem_id:
+            return True
+        current = current.parent
+    return False
 
 
 def placeholder_in(text: str) -> str:
@@ -500,27 +744,46 @@ def placeholder_in(text: str) -> str:
     return ""
 
 
-def extract_items(page: PageView, as_of: date | datetime, *, whole_page: bool = False) -> PageItems:
+def extract_items(page: PageView, as_of: date | datetime, *, whole_page: bool = False,
+                  names: Iterable[str] = (), repeated: frozenset[tuple[str, ...]] = frozenset(),
+                  rows: PageRows | None = None) -> PageItems:
     """The items of a list page (its main list), or with ``whole_page`` every item row outside chrome.
 
-    Never raises on hostile HTML; bounded by MAX_ANCHORS and MAX_SCRIPT_CHARS.
+    ``names`` are the column's names (a list headed by one is never a side box); ``repeated`` are fingerprints
+    of lists found on several list pages of the site (side boxes repeated by the template); ``rows`` are this
+    page's rows when the caller has already read them. Never raises on hostile HTML; bounded by
+    MAX_ANCHORS and MAX_SCRIPT_CHARS.
     """
     limit = as_date(as_of)
     out = PageItems()
-    rows = _rows(page.tree, page.base_url, limit, out.rejected)
-    chosen = rows if whole_page else _choose_list(rows)
-    out.items = [_to_item(r, page.final_url) for r in chosen]
-    if not whole_page:
+    found = rows if rows is not None else read_rows(page.tree, page.base_url, limit)
+    out.rejected.extend(found.rejected)
+    out.content_links = list(found.link_texts)
+    if whole_page:
+        chosen = found.rows
+    else:
+        main = _main_rows(found.rows, tuple(n for n in names if n), repeated)
+        chosen = _choose_list(main)
+        picked = {id(r) for r in chosen}
+        out.content_links.extend(r.title for r in main if id(r) not in picked)
         out.pagination = pagination(page)
-    if not out.items:
-        out.items = _script_items(page, limit, out.rejected)
-        out.script_items = bool(out.items)
+    out.items = [_to_item(r, page.final_url) for r in chosen]
+    _roll_back_years(out.items, [r.date is not None and r.date.inferred_year for r in chosen])
+    dated = sum(1 for i in out.items if i.date is not None)
+    if not out.items or (not whole_page and dated < 3):
+        script = _script_items(page, limit, out.rejected)
+        if script and (not out.items or sum(1 for i in script if i.date is not None) > dated):
+            out.items, out.script_items = script, True
     out.content_text = content_text(page)
     if not out.items:
         phrase = placeholder_in(out.content_text)
         if phrase:
             out.placeholder = phrase
             out.placeholder_locator = _locate_text(page, phrase)
+        elif empty := _empty_data_island(page):
+            out.empty_data = empty
+        elif phrase := _script_placeholder(page):
+            out.placeholder, out.placeholder_locator = phrase, "script"
         elif _needs_render(page):
             out.needs_render = True
     return out
