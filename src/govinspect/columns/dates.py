@@ -126,7 +126,8 @@ def infer_year(month: int, day: int, as_of: date) -> date | None:
 
 
 def find_dates(
-    text: str, as_of: date | datetime, *, partial: bool = True, compact: bool = False, min_year: int = MIN_YEAR
+    text: str, as_of: date | datetime, *, partial: bool = True, compact: bool = False,
+    min_year: int = MIN_YEAR,
 ) -> tuple[list[FoundDate], list[RejectedDate]]:
     """Every valid date in ``text`` (in order) and the date-like texts rejected, with reasons.
 

@@ -35,8 +35,9 @@ MIN_CONTENT_CHARS = 20  # visible characters beyond the template for a page to h
 MIN_CONTENT_LINKS = 3  # entry links beyond the template for a page to have content (办事 grids, hubs)
 MIN_ARTICLE_CHARS = 6  # characters in an article body (正文 container) for a static page to have content
 REPEAT_PAGES = 3  # a list repeated on this many column pages is the template's side box, not a column's list
-_ARTICLE_URL = re.compile(r"/t\d{8}_\d+|/20\d{2}[-/]?\d{2}[-/]?\d{2}/|/art_\d+_\d+|content_\d+|post_\d+|"
-                          r"/20\d{2}/\d{1,2}/\d{1,2}/|/20\d{2}/\d{4}/\d+\.s?html?|[?&](?:id|aid|articleid)=\d+", re.I)
+_ARTICLE_URL = re.compile(r"/t\d{8}_\d+|/20\d{2}[-/]?\d{2}[-/]?\d{2}/|/art_\d+_\d+|content_\d+|post_\d+"
+                          r"|/20\d{2}/\d{1,2}/\d{1,2}/|/20\d{2}/\d{4}/\d+\.s?html?"
+                          r"|[?&](?:id|aid|articleid)=\d+", re.I)
 NAME_MIN, NAME_MAX = 2, 16
 
 _INDEX_RE = re.compile(r"/(?:index|default|main)\.(?:s?html?|jsp|php|aspx?)$", re.I)
@@ -44,7 +45,8 @@ _NAV_WORDS = ("nav", "menu", "daohang")
 _SIDE_WORDS = ("side", "left", "sub", "lmdh", "lanmu", "erji", "second", "child", "column", "menu2")
 _SUBMENU_WORDS = ("sub", "child", "drop", "second", "erji", "level2", "submenu", "secnav")
 _HEAD_WORDS = ("tit", "title", "hd", "head", "name", "lm", "bt")
-_CRUMB_WORDS = ("crumb", "position", "location", "weizhi", "dqwz", "path", "curpos", "current", "place", "dangqian")
+_CRUMB_WORDS = ("crumb", "position", "location", "weizhi", "dqwz", "path", "curpos", "current", "place",
+                "dangqian")
 _CRUMB_SPLIT = re.compile(r"\s*(?:>|»|›|＞|→|/|\\|>>)\s*")
 
 
@@ -224,9 +226,10 @@ def _tab_strip(container: LexborNode, count: int) -> list[str] | None:
         previous = previous.prev
     candidates.extend(c for c in container.iter() if c.tag not in ("script", "style"))
     for strip in candidates:
-        entries = strip.css("li") or [c for c in strip.iter() if c.tag in ("a", "span", "h2", "h3", "h4", "div", "em")]
+        entries = strip.css("li") or [c for c in strip.iter()
+                                       if c.tag in ("a", "span", "h2", "h3", "h4", "div", "em")]
         names = [_short_name(e.text(separator=" ")) for e in entries]
-        if len(names) == count and all(NAME_MIN <= len(n) <= NAME_MAX for n in names) and len(set(names)) == count:
+        if len(set(names)) == len(names) == count and all(NAME_MIN <= len(n) <= NAME_MAX for n in names):
             return names
     return None
 
@@ -397,7 +400,8 @@ class _Discovery:
         pages_of: dict[tuple[str, ...], set[int]] = {}
         for cand in self.candidates.values():
             page = self.index.get(cand.url)
-            if page is None or id(page) in seen_pages or page is self.view.homepage or (page.status or 200) >= 400:
+            if (page is None or id(page) in seen_pages or page is self.view.homepage
+                    or (page.status or 200) >= 400):
                 continue
             seen_pages.add(id(page))
             for print_ in group_prints(self.rows_of(page).rows).values():
@@ -554,8 +558,8 @@ class _Discovery:
         if col.fetched and page is not None and not why_external:
             found = self._read_lists(col, page)
             content_chars = self._content_chars(found, col)
-            has_content = content_chars >= MIN_CONTENT_CHARS or children > 0 or self._has_entries(found, col) \
-                or self._article_chars(page, col) >= MIN_ARTICLE_CHARS
+            has_content = (content_chars >= MIN_CONTENT_CHARS or children > 0 or self._has_entries(found, col)
+                           or self._article_chars(page, col) >= MIN_ARTICLE_CHARS)
             column_type = clean_text(page.meta.get("columntype", ""))
             if not col.items:
                 when, source, raw = page_date(page, self.as_of)

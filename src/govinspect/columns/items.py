@@ -20,8 +20,8 @@ from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from govinspect.archive.pageview import SKIP_SCHEMES, PageView, node_locator
-from govinspect.columns.dates import HISTORY_MIN_YEAR, FoundDate, RejectedDate, as_date, epoch_date, find_dates
-from govinspect.columns.dates import labelled_date, normalize, parse_date, pick_publish
+from govinspect.columns.dates import HISTORY_MIN_YEAR, FoundDate, RejectedDate, as_date, epoch_date
+from govinspect.columns.dates import find_dates, labelled_date, normalize, parse_date, pick_publish
 from govinspect.columns.model import DateSource, ListItem
 
 MAX_ANCHORS = 3000  # anchors examined per page
@@ -41,8 +41,8 @@ RENDER_MARKERS = ("$.ajax", "$.get(", "$.post(", "$.getjson", "fetch(", "xmlhttp
 # recognised by their heading or class; a heading naming the column itself never makes its list a side box.
 ASIDE_HEADINGS = ("热点", "热门", "排行", "点击", "推荐", "相关", "猜你", "会议预告", "近期会议", "浏览最多", "阅读最多",
                   "精彩图文", "最新更新", "随机")
-_ASIDE_CLASS_PREFIXES = ("hot", "rank", "phb", "djph", "rdph", "ydph", "tuijian", "recommend", "related", "xgxx",
-                         "xgwz", "xgyd", "tjyd")
+_ASIDE_CLASS_PREFIXES = ("hot", "rank", "phb", "djph", "rdph", "ydph", "tuijian", "recommend", "related",
+                         "xgxx", "xgwz", "xgyd", "tjyd")
 _DEADLINE_WORDS = ("截止", "截至", "会议", "有效", "结束", "开始", "报名", "deadline", "expire", "end", "start", "meet")
 
 _CHROME_SUBSTR = ("nav", "menu", "daohang", "crumb", "footer", "side", "subnav", "sub_nav", "lmdh",
@@ -259,10 +259,11 @@ def _time_attr_date(row: LexborNode, as_of: date, rejected: list[RejectedDate]) 
     A ``<time>`` marked or labelled as a deadline or meeting day (截止、会议时间) is not the publish date.
     """
     for node in row.css("time[datetime]"):
-        raw = (node.attributes or {}).get("datetime") or ""
-        context = " ".join(filter(None, [(node.attributes or {}).get("class") or "", node.text() or "",
-                                          (node.parent.text() if node.parent is not None and node.parent.mem_id
-                                           != row.mem_id else "") or ""])).lower()
+        attrs = node.attributes or {}
+        raw = attrs.get("datetime") or ""
+        holder = node.parent if node.parent is not None and node.parent.mem_id != row.mem_id else None
+        context = " ".join([attrs.get("class") or "", node.text() or "",
+                            (holder.text() or "") if holder is not None else ""]).lower()
         if any(word in context for word in _DEADLINE_WORDS):
             continue
         found, rej = find_dates(raw, as_of, partial=False)
@@ -286,7 +287,8 @@ def _anchor_title(anchor: LexborNode) -> str:
     return title
 
 
-def read_rows(tree: LexborHTMLParser | LexborNode, base: str, as_of: date, *, skip_chrome: bool = True) -> PageRows:
+def read_rows(tree: LexborHTMLParser | LexborNode, base: str, as_of: date, *,
+              skip_chrome: bool = True) -> PageRows:
     """Item rows (a link with a title, its row element, container and date) and other content link texts.
 
     One pass over the anchors; callers cache the result per page (discovery reads a page once).
@@ -535,8 +537,8 @@ _TITLE_KEYS = ("title", "name", "biaoti", "articletitle", "doctitle", "subject",
 _URL_KEYS = ("url", "link", "href", "linkurl", "docpuburl", "path", "u")
 # publish-like keys first; keys naming a document's written, valid-until or expiry date are never read
 _DATE_KEYS = ("pubdate", "publishdate", "publishtime", "pubtime", "publishedat", "publishat", "releasetime",
-              "releasedate", "docreltime", "fbsj", "fbrq", "firstpublishtime", "issuedate", "date", "time", "d",
-              "updatetime", "createtime", "created", "createdat", "ctime")
+              "releasedate", "docreltime", "fbsj", "fbrq", "firstpublishtime", "issuedate", "date", "time",
+              "d", "updatetime", "createtime", "created", "createdat", "ctime")
 
 
 def _unescape_js(text: str) -> str:
@@ -644,7 +646,8 @@ def _needs_render(page: PageView) -> bool:
     return False
 
 
-_ASSIGN_RE = re.compile(r"(?:innerHTML|innerText|textContent)\s*=|\.(?:html|text|append)\(|document\.write", re.I)
+_ASSIGN_RE = re.compile(r"(?:innerHTML|innerText|textContent)\s*=|\.(?:html|text|append)\(|document\.write",
+                        re.I)
 
 
 def _script_placeholder(page: PageView) -> str:
@@ -703,9 +706,9 @@ def content_text(page: PageView) -> str:
     return "\n".join(lines)
 
 
-ARTICLE_BODY = ("article, [class*=content], [class*=Content], [class*=article], [class*=detail], [class*=editor], "
-                "[class*=Editor], [id*=zoom], [class*=zoom], [class*=zhengwen], [class*=wzzw], [id*=content], "
-                ".TRS_Editor, [class*=text], [class*=jianjie]")
+ARTICLE_BODY = ("article, [class*=content], [class*=Content], [class*=article], [class*=detail], "
+                "[class*=editor], [class*=Editor], [id*=zoom], [class*=zoom], [class*=zhengwen], "
+                "[class*=wzzw], [id*=content], .TRS_Editor, [class*=text], [class*=jianjie]")
 
 
 def article_text(page: PageView) -> str:
