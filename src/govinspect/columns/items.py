@@ -2,10 +2,12 @@
 
 Handled: ``ul/li`` rows with a date ``span`` (TRS), table rows with ``[06-29]`` (Hanweb), disclosure
 catalogues with 索引号/发布日期/成文日期 header cells (gkmlpt), card grids (``div``), ``dl/dt/dd``, lists written by
-``document.write`` or held as JSON in a ``<script>``, and pagination (``index_1.html``, ``?page=2``,
-下一页, TRS ``createPageHTML``). Page chrome (navigation, header, footer, side menus, breadcrumbs) is never
-read as items. A page whose list is filled by script and has no static items is marked ``needs_render``:
-nothing is invented for it.
+``document.write``, held as JSON in a ``<script>`` (epoch or ISO publish times) or in an XML data island
+(JCMS/Hanweb ``<datastore>``), cards dated by ``<time datetime>``, month-day lists that cross into the
+previous year, and pagination (``index_1.html``, ``?page=2``, 下一页, TRS ``createPageHTML``). Page chrome
+(navigation, header, footer, side menus, breadcrumbs) is never read as items, nor are side boxes (热点排行,
+阅读排行, 会议预告 … by heading or class, or lists the template repeats on other columns' pages). A page whose
+list is filled by script and has no static items is marked ``needs_render``: nothing is invented for it.
 """
 
 from __future__ import annotations
