@@ -1,4 +1,4 @@
-"""Command line: ``govinspect demo | registry import | inspect | report | check | checks | runs``.
+"""Command line: ``govinspect demo | registry import | inspect | report | notice | check | checks | runs``.
 
 Every command builds Settings with :func:`load_settings` and passes them down. Errors of the
 GovinspectError family print as one line naming the fix, with exit status 2.
@@ -230,6 +230,77 @@ def report(
     profile = load_profile(result.run.profile_id or settings.profile, settings.profile_overlay)
     out.mkdir(parents=True, exist_ok=True)
     paths = write_outputs(result, out, rules=profile.statements, profile=profile)
+    _console().print("written: " + ", ".join(str(p) for p in paths.values()))
+
+
+def _parse_day(value: str | None, option: str) -> Any:
+    from datetime import date
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{option} {value!r} is not a date: use YYYY-MM-DD, e.g. 2021-06-29") from None
+
+
+@app.command()
+@one_line_errors
+def notice(
+    run: Annotated[str, typer.Argument(help="Run id (see `govinspect runs`).")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
+    title: Annotated[str | None, typer.Option("--title", help="Quarter, e.g. 2021年第二季度 (default: from the run).")] = None,
+    issuer: Annotated[str, typer.Option("--issuer", help="Issuing office (发文机关).")] = "省政府办公厅",
+    issue_date: Annotated[str | None, typer.Option("--date", help="Issue date YYYY-MM-DD (default: today).")] = None,
+    previous: Annotated[str | None, typer.Option("--previous", help="Previous quarter's run id (环比).")] = None,
+    deadline: Annotated[str | None, typer.Option("--deadline", help="Rectification deadline YYYY-MM-DD.")] = None,
+    working_days: Annotated[int | None, typer.Option("--working-days", min=0, max=60,
+                                                     help="Working days from issue to deadline.")] = None,
+    figures: Annotated[Path | None, typer.Option("--figures", help="YAML with 找错/网上咨询 figures.")] = None,
+    requirements: Annotated[Path | None, typer.Option("--requirements", help="Edited notice_requirements.yaml.")] = None,
+    fonts: Annotated[str, typer.Option("--fonts", help="office (仿宋_GB2312 …) or portable (Noto CJK).")] = "office",
+    max_examples: Annotated[int, typer.Option("--max-examples", min=1, max=20,
+                                              help="Example sites named per sentence.")] = 3,
+    notes: Annotated[bool, typer.Option("--notes/--no-notes", help="Print drafting notes (编辑提示).")] = True,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Write the quarterly notice draft (通报.docx = notice.docx) and its attachments (attachments.xlsx)."""
+    from govinspect.findings.store import Store
+    from govinspect.reports.notice import FONT_SETS, NoticeOptions
+    from govinspect.reports.notice_text import load_figures, load_requirements
+    from govinspect.reports.writer import write_notice_outputs
+    from govinspect.scoring.profile import load_profile
+
+    if fonts not in FONT_SETS:
+        raise ConfigError(f"--fonts {fonts!r} is unknown: use one of {', '.join(FONT_SETS)}")
+    options = NoticeOptions(
+        quarter=title,
+        issuer=issuer,
+        issue_date=_parse_day(issue_date, "--date"),
+        deadline=_parse_day(deadline, "--deadline"),
+        working_days=working_days,
+        max_examples=max_examples,
+        fonts=fonts,  # type: ignore[arg-type]
+        drafting_notes=notes,
+        requirements=load_requirements(requirements),
+        figures=load_figures(figures) if figures else None,
+    )
+    settings = _settings(config, db)
+    store = Store.open(settings.database_url)
+    try:
+        for run_id in (run, previous):
+            if run_id is not None and store.get_run(run_id) is None:
+                raise ConfigError(f"run {run_id} not found in {settings.database_url}: list runs with `govinspect runs`")
+        result = store.load_run(run)
+        prev = store.load_run(previous) if previous else None
+        registry = store.sites()
+    finally:
+        store.close()
+    profile = load_profile(result.run.profile_id or settings.profile, settings.profile_overlay)
+    paths = write_notice_outputs(
+        result, out, options=options, profile=profile, registry_sites=registry, previous=prev
+    )
     _console().print("written: " + ", ".join(str(p) for p in paths.values()))
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "fmt_number",
     "fmt_percent",
     "is_web_url",
+    "region_group",
     "safe_relative_path",
 ]
 
@@ -250,6 +251,11 @@ class ReportContext:
     def severity_counts(self) -> dict[str, int]:
         counts = Counter(row.severity for row in self.findings)
         return {sev: counts.get(sev, 0) for sev in labels.SEVERITY_NAMES}
+
+
+def region_group(site: Any) -> str:
+    """The 附件1 row a site counts under: its city (地级市), or ``广东省（省级）`` for a provincial site."""
+    return _region_group(site)
 
 
 def _region_group(site: Any) -> str:

@@ -8,6 +8,7 @@ name and renamed into place, so an interrupted run never leaves a half-written r
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -81,3 +82,62 @@ def write_outputs(
                 "permissions and run `govinspect report` again"
             ) from exc
     return written
+
+
+NOTICE_NAMES = ("通报.docx", "notice.docx", "attachments.xlsx")
+
+
+def write_notice_outputs(
+    result: RunResult,
+    out_dir: Path,
+    *,
+    options: Any = None,
+    profile: Any = None,
+    registry_sites: Sequence[Any] | None = None,
+    previous: RunResult | None = None,
+) -> dict[str, Path]:
+    """Write the quarterly notice draft (``通报.docx``, the same file as ``notice.docx``) and its
+    attachments as tables (``attachments.xlsx``); return ``{file name: path}``.
+
+    ``options`` is a :class:`~govinspect.reports.notice.NoticeOptions`; ``registry_sites`` the registry's
+    sites (coverage, 网站总数); ``previous`` the previous quarter's run (环比). Account results reach
+    附件3/4 once runs carry them (``RunResult.accounts``); until then those tables say so.
+    """
+    from govinspect.reports.attachments import account_rows, write_attachments_xlsx
+    from govinspect.reports.notice import build_notice, write_notice_docx
+
+    out_dir = Path(out_dir)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReportError(
+            f"cannot create output folder {out_dir}: {exc}; choose a writable --out folder"
+        ) from exc
+    ctx = build_context(result, rules=getattr(profile, "statements", ()), profile=profile)
+    prev_ctx = build_context(previous) if previous is not None else None
+    accounts = account_rows(getattr(result, "accounts", ()))
+    notice = build_notice(
+        ctx, options, registry_sites=registry_sites, previous=prev_ctx, accounts=accounts
+    )
+    chart = region_pass_rate_chart(ctx.regions)
+
+    writers: dict[str, Callable[[Path], Path]] = {
+        "通报.docx": lambda p: write_notice_docx(notice, p, chart_png=chart.png),
+        "attachments.xlsx": lambda p: write_attachments_xlsx(notice.tables, p, chart_png=chart.png),
+    }
+    written: dict[str, Path] = {}
+    for name, write in writers.items():
+        try:
+            written[name] = _atomic(out_dir / name, write)
+        except OSError as exc:
+            raise ReportError(
+                f"cannot write {out_dir / name}: {exc}; free disk space or fix the folder's "
+                "permissions and run `govinspect notice` again"
+            ) from exc
+    alias = out_dir / "notice.docx"
+    try:
+        _atomic(alias, lambda p: Path(shutil.copyfile(written["通报.docx"], p)))
+    except OSError as exc:
+        raise ReportError(f"cannot write {alias}: {exc}; fix the folder's permissions") from exc
+    written["notice.docx"] = alias
+    return {name: written[name] for name in NOTICE_NAMES}
