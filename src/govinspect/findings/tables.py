@@ -199,3 +199,8 @@ class ScoreRow(Base):
     losses: Mapped[list[Any]]
     profile_id: Mapped[str] = mapped_column(String(64))
     profile_version: Mapped[str] = mapped_column(String(64))
+
+
+# Tables of other parts that live in this database register on the same metadata here, so Alembic and
+# the schema test see one complete model (imported last: they build on Base above).
+import govinspect.tickets.tables  # noqa: E402,F401  (tickets, ticket_events)
