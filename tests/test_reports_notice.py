@@ -64,8 +64,8 @@ def _site(code: str, name: str, region: str, kind: SiteKind = SiteKind.PORTAL) -
 def _f(site: Site, check: str, path: str, detail: dict | None = None, target: str | None = None) -> Finding:
     url = f"http://www.{site.site_code}.gov.cn/{path}"
     return Finding(check=check, site_code=site.site_code, url=url, target=target, detail=detail or {},
-                   evidence=Evidence(excerpt="摘录", locator="css:body", warc_record=f"<urn:uuid:{site.site_code}>",
-                                     reason=f"{check} 判定依据"),
+                   evidence=Evidence(excerpt="摘录", locator="css:body",
+                                     warc_record=f"<urn:uuid:{site.site_code}>", reason=f"{check} 判定依据"),
                    observed_at=OBSERVED)
 
 
@@ -251,7 +251,8 @@ def test_no_invented_jiucuo_sentence_without_figures(profile, rendered):
     with_figures = build_notice(
         _ctx(profile),
         _options(figures=OfficeFigures(
-            jiucuo=JiucuoFigures(start=date(2021, 5, 8), end=date(2021, 6, 15), messages=380, on_time_rate=1.0),
+            jiucuo=JiucuoFigures(start=date(2021, 5, 8), end=date(2021, 6, 15), messages=380,
+                                 on_time_rate=1.0),
             consultation_praised=("深圳市", "汕尾市", "省人力资源社会保障厅"),
         )),
     )
@@ -334,6 +335,22 @@ def test_attachment_1_counts_per_region(rendered):
     assert rows["汕头市"] == ["3", "2", "0", "0%"]
     assert rows["湛江市"] == ["2", "2", "1", "50%"]
     assert rows["合计"] == ["12", "11", "8", "72.7%"]
+
+
+def test_registry_larger_than_the_run_is_not_called_full_coverage(profile):
+    registry = [
+        *quarter_sites(),
+        _site("4408030001", "湛江市霞山区人民政府", "广东省/湛江市/霞山区"),
+        Site(site_code="4408040001", name="湛江市坡头区旧网站", homepage="http://www.4408040001.gov.cn/",
+             region="广东省/湛江市/坡头区", host_org="坡头区", kind=SiteKind.PORTAL, status="closed"),
+    ]
+    notice = build_notice(_ctx(profile), _options(), registry_sites=registry)
+    overall = next(p.text for p in notice.text.paragraphs if p.text.startswith("本季度"))
+    assert "对全省在运行的13家政府网站中的12家进行了检查" in overall and "全覆盖" not in overall
+    assert any("名录中在运行的网站13家，本批次检查12家" in n for n in notice.text.notes)
+    first = notice.tables[0].plain_rows()
+    assert ["湛江市", "3", "2", "1", "50%"] in first  # the closed site is not counted
+    assert first[-1] == ["合计", "13", "11", "8", "72.7%"]
 
 
 def test_vetoed_site_in_attachment_2_with_reason_and_pages(rendered):
@@ -429,7 +446,8 @@ def test_layout_fonts_and_page_setup(rendered):
         return tuple(round(x.mm, 1) for x in lengths)
 
     assert mm(first.page_width, first.page_height) == (210, 297)
-    assert mm(first.top_margin, first.bottom_margin, first.left_margin, first.right_margin) == (37, 35, 28, 26)
+    margins = mm(first.top_margin, first.bottom_margin, first.left_margin, first.right_margin)
+    assert margins == (37, 35, 28, 26)
     assert len(attachments) == 4 and all(s.orientation == WD_ORIENT.LANDSCAPE for s in attachments)
     title = next(p for p in doc.paragraphs if p.text.startswith("关于2021年"))
     run = title.runs[0]
@@ -514,7 +532,8 @@ def test_cli_notice_from_a_stored_run(profile, tmp_path):
     ],
 )
 def test_cli_notice_errors_are_one_line(tmp_path, args, expected):
-    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "o"), "--db", f"sqlite:///{tmp_path}/g.db"])
+    db = f"sqlite:///{tmp_path}/g.db"
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "o"), "--db", db])
     assert result.exit_code == 2
     assert expected in result.output
     assert not (tmp_path / "o" / "通报.docx").exists()

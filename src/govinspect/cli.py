@@ -249,19 +249,31 @@ def _parse_day(value: str | None, option: str) -> Any:
 def notice(
     run: Annotated[str, typer.Argument(help="Run id (see `govinspect runs`).")],
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
-    title: Annotated[str | None, typer.Option("--title", help="Quarter, e.g. 2021年第二季度 (default: from the run).")] = None,
+    title: Annotated[
+        str | None, typer.Option("--title", help="Quarter, e.g. 2021年第二季度 (default: the run's).")
+    ] = None,
     issuer: Annotated[str, typer.Option("--issuer", help="Issuing office (发文机关).")] = "省政府办公厅",
-    issue_date: Annotated[str | None, typer.Option("--date", help="Issue date YYYY-MM-DD (default: today).")] = None,
-    previous: Annotated[str | None, typer.Option("--previous", help="Previous quarter's run id (环比).")] = None,
-    deadline: Annotated[str | None, typer.Option("--deadline", help="Rectification deadline YYYY-MM-DD.")] = None,
+    issue_date: Annotated[
+        str | None, typer.Option("--date", help="Issue date YYYY-MM-DD (default today).")
+    ] = None,
+    previous: Annotated[str | None, typer.Option("--previous", help="Previous quarter's run (环比).")] = None,
+    deadline: Annotated[str | None, typer.Option("--deadline", help="整改 deadline YYYY-MM-DD.")] = None,
     working_days: Annotated[int | None, typer.Option("--working-days", min=0, max=60,
                                                      help="Working days from issue to deadline.")] = None,
-    figures: Annotated[Path | None, typer.Option("--figures", help="YAML with 找错/网上咨询 figures.")] = None,
-    requirements: Annotated[Path | None, typer.Option("--requirements", help="Edited notice_requirements.yaml.")] = None,
-    fonts: Annotated[str, typer.Option("--fonts", help="office (仿宋_GB2312 …) or portable (Noto CJK).")] = "office",
+    figures: Annotated[
+        Path | None, typer.Option("--figures", help="YAML with 找错/网上咨询 figures.")
+    ] = None,
+    requirements: Annotated[
+        Path | None, typer.Option("--requirements", help="Edited notice text YAML.")
+    ] = None,
+    fonts: Annotated[
+        str, typer.Option("--fonts", help="office (仿宋_GB2312 …) or portable (Noto).")
+    ] = "office",
     max_examples: Annotated[int, typer.Option("--max-examples", min=1, max=20,
                                               help="Example sites named per sentence.")] = 3,
-    notes: Annotated[bool, typer.Option("--notes/--no-notes", help="Print drafting notes (编辑提示).")] = True,
+    notes: Annotated[
+        bool, typer.Option("--notes/--no-notes", help="Print drafting notes (编辑提示).")
+    ] = True,
     config: ConfigOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -291,7 +303,9 @@ def notice(
     try:
         for run_id in (run, previous):
             if run_id is not None and store.get_run(run_id) is None:
-                raise ConfigError(f"run {run_id} not found in {settings.database_url}: list runs with `govinspect runs`")
+                raise ConfigError(
+                    f"run {run_id} not found in {settings.database_url}: list runs with `govinspect runs`"
+                )
         result = store.load_run(run)
         prev = store.load_run(previous) if previous else None
         registry = store.sites()

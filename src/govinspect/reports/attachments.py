@@ -113,13 +113,16 @@ def _urls(findings: Iterable[FindingRow], max_urls: int) -> str:
 
 def problem_lines(site: SiteRow, *, max_deductions: int = 3, max_urls: int = 3) -> tuple[str, ...]:
     """What 附件2 says about one site: each veto, then (for a low score) the score against the pass line,
-    then the ``max_deductions`` costliest deductions, each with up to ``max_urls`` pages where it was found."""
+    then the ``max_deductions`` costliest deductions, each with up to ``max_urls`` pages where it was
+    found."""
     lines: list[str] = []
     for line in site.losses:
         if line.is_veto:
             reason = _reason_text(line.reason)
             lines.append(
-                f"{clean(line.name, 60)}（单项否决）" + (f"：{reason}" if reason else "") + _urls(line.findings, max_urls)
+                f"{clean(line.name, 60)}（单项否决）"
+                + (f"：{reason}" if reason else "")
+                + _urls(line.findings, max_urls)
             )
     if not site.vetoed:
         lines.extend(clean(r, 200) for r in site.reasons)
@@ -180,7 +183,9 @@ def new_media_summary(rows: Sequence[AccountRow]) -> NewMediaSummary | None:
         accounts=len(rows),
         checked=sum(1 for r in rows if r.status != STATUS_NOT_SCORED),
         qualified=sum(1 for r in rows if r.status == STATUS_QUALIFIED),
-        problem_names=tuple(f"{clean(r.region, 30)}“{clean(r.name, 40)}”{clean(r.platform, 20)}" for r in problem),
+        problem_names=tuple(
+            f"{clean(r.region, 30)}“{clean(r.name, 40)}”{clean(r.platform, 20)}" for r in problem
+        ),
     )
 
 
@@ -247,8 +252,8 @@ def _attachment3(rows: Sequence[AccountRow], subtitle: str) -> AttachmentTable:
     header = ("地区", "政务新媒体总数", "检查数", "合格数", "合格率")
     widths = (3, 1.8, 1.5, 1.5, 1.5)
     if not rows:
-        return AttachmentTable(3, ATTACHMENT_TITLES[2], subtitle, header,
-                               ((_c(NO_NEW_MEDIA), _c(""), _c(""), _c(""), _c("")),), widths, placeholder=True)
+        only = (_c(NO_NEW_MEDIA), _c(""), _c(""), _c(""), _c(""))
+        return AttachmentTable(3, ATTACHMENT_TITLES[2], subtitle, header, (only,), widths, placeholder=True)
     groups: dict[str, list[AccountRow]] = defaultdict(list)
     for r in rows:
         groups[r.region].append(r)
@@ -278,8 +283,8 @@ def _attachment4(rows: Sequence[AccountRow], subtitle: str) -> AttachmentTable:
     problem = [r for r in rows if r.status == STATUS_UNQUALIFIED]
     if not problem:
         text = NO_NEW_MEDIA if not rows else NO_PROBLEM_ACCOUNTS
-        return AttachmentTable(4, ATTACHMENT_TITLES[3], subtitle, header,
-                               ((_c(""), _c(""), _c(text), _c(""), _c(""), _c("")),), widths, placeholder=True)
+        only = (_c(""), _c(""), _c(text), _c(""), _c(""), _c(""))
+        return AttachmentTable(4, ATTACHMENT_TITLES[3], subtitle, header, (only,), widths, placeholder=True)
     out = tuple(
         (_c(i), _c(r.region, 100), _c(r.name), _c(r.platform, 40), _c(r.host_org), r.problems or ("",))
         for i, r in enumerate(problem, start=1)

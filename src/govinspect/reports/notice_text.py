@@ -190,9 +190,8 @@ def load_figures(path: Path) -> OfficeFigures:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(top)"
         raise ConfigError(
-            f"figures file {path}: {where}: {first['msg']}; fix that field (see notice_requirements.yaml for "
-            "the notice's standard text, and docs for the figures keys jiucuo.start/end/messages/on_time_rate, "
-            "consultation_praised)"
+            f"figures file {path}: {where}: {first['msg']}; fix that field (keys: jiucuo.start, jiucuo.end, "
+            "jiucuo.messages, jiucuo.on_time_rate from 0 to 1, consultation_praised)"
         ) from None
 
 
@@ -228,7 +227,8 @@ def load_requirements(path: Path | None = None) -> Requirements:
     where = str(path) if path else "reports/data/notice_requirements.yaml"
     try:
         if path is None:
-            text = resources.files("govinspect.reports").joinpath("data/notice_requirements.yaml").read_text("utf-8")
+            packaged = resources.files("govinspect.reports").joinpath("data/notice_requirements.yaml")
+            text = packaged.read_text("utf-8")
         else:
             text = Path(path).read_text(encoding="utf-8")
         raw = yaml.safe_load(text) or {}
@@ -662,5 +662,7 @@ def build_notice_text(
             paras.append(Para.of("attachments_list", f"{i}.{t}"))
     paras.append(Para.of("signature", issuer_text))
     paras.append(Para.of("date", cn_date(issue_date)))
-    return NoticeText(title=notice_title(quarter_text), paragraphs=tuple(paras), deadline=due, notes=tuple(notes))
+    return NoticeText(
+        title=notice_title(quarter_text), paragraphs=tuple(paras), deadline=due, notes=tuple(notes)
+    )
 
