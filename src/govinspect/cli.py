@@ -388,6 +388,284 @@ def demo(
     run_demo(out, n_sites=sites, seed=seed, config=config, console=_console())
 
 
+# --- tickets: citizen error reports (我为政府网站找错) and online consultations (网上咨询) ---------------
+
+tickets_app = typer.Typer(
+    help="Citizen messages (我为政府网站找错, 网上咨询): import, forward, reply, overdue list, statistics.",
+    no_args_is_help=True,
+)
+app.add_typer(tickets_app, name="tickets")
+
+WorkingDaysOpt = Annotated[int, typer.Option("--working-days", help="Deadline: working days after forwarding.")]
+CutoffOpt = Annotated[
+    str | None, typer.Option("--cutoff", help="Deadline time on the due day, HH:MM (default end of day).")
+]
+ActorOpt = Annotated[str, typer.Option("--by", help="Who does this (recorded in the audit trail).")]
+
+
+def _deadline_rule(working_days: int, cutoff: str | None) -> Any:
+    from datetime import time as clock
+
+    from govinspect.tickets.service import DeadlineRule
+
+    parsed = None
+    if cutoff:
+        try:
+            parsed = clock.fromisoformat(cutoff)
+        except ValueError:
+            raise ConfigError(f"--cutoff {cutoff!r} is not a time: use HH:MM such as 17:30") from None
+    return DeadlineRule(working_days=working_days, cutoff=parsed)
+
+
+def _instant(value: str | None, tz: str, option: str) -> datetime:
+    """An ISO time (local when no zone is given), or now."""
+    if value is None:
+        return datetime.now(ZoneInfo(tz))
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{option} {value!r} is not a time: use YYYY-MM-DDTHH:MM") from None
+    return parsed.replace(tzinfo=ZoneInfo(tz)) if parsed.tzinfo is None else parsed
+
+
+def _day(value: str, option: str) -> Any:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"{option} {value!r} is not a date: use YYYY-MM-DD") from None
+
+
+def _ticket_store(settings: Settings) -> tuple[Any, Any]:
+    from govinspect.findings.store import Store
+    from govinspect.tickets.store import TicketStore
+
+    store = Store.open(settings.database_url, timezone=settings.timezone)
+    return store, TicketStore(store)
+
+
+def _folding_table(*headers: str, title: str) -> Table:
+    """A table whose cells wrap instead of being cut (ids and codes must stay whole on narrow terminals)."""
+    from rich.table import Column
+
+    return Table(*(Column(h, overflow="fold") for h in headers), title=title)
+
+
+def _when(value: datetime | None) -> str:
+    return f"{value:%Y-%m-%d %H:%M}" if value is not None else ""
+
+
+@tickets_app.command("import")
+@one_line_errors
+def tickets_import(
+    file: Annotated[Path, typer.Argument(help="The platform's export, XLSX or CSV, Chinese headers.")],
+    kind: Annotated[str, typer.Option("--kind", help="jiucuo (找错) or consultation (网上咨询) for rows "
+                                                     "without a 留言类型.")] = "jiucuo",
+    working_days: WorkingDaysOpt = 1,
+    cutoff: CutoffOpt = None,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Import messages; bad rows are reported by row number and field, the rest is stored."""
+    from govinspect.tickets.calendar import WorkCalendar
+    from govinspect.tickets.importer import load_tickets
+    from govinspect.tickets.model import TicketKind
+
+    settings = _settings(config, db)
+    try:
+        ticket_kind = TicketKind(kind)
+    except ValueError:
+        raise ConfigError(f"--kind {kind!r} is unknown: use jiucuo or consultation") from None
+    rule = _deadline_rule(working_days, cutoff)
+    loaded = load_tickets(file, kind=ticket_kind, rule=rule, calendar=WorkCalendar(settings.timezone))
+    store, tickets = _ticket_store(settings)
+    try:
+        outcome = tickets.import_tickets(loaded.tickets, actor=f"import:{file.name}")
+    finally:
+        store.close()
+    console = _console()
+    errors = sorted([*loaded.errors, *outcome.errors], key=lambda e: e.row)
+    _print_row_errors(console, errors)
+    console.print(f"{outcome.inserted} new, {outcome.updated} updated, {outcome.unchanged} unchanged messages, "
+                  f"{len(errors)} bad rows → {settings.database_url}")
+
+
+@tickets_app.command("list")
+@one_line_errors
+def tickets_list(
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only open messages past their deadline.")] = False,
+    status: Annotated[str | None, typer.Option("--status", help="received/forwarded/replied/closed/rejected.")] = None,
+    site: Annotated[str | None, typer.Option("--site", help="Only this 网站标识码.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Judge overdue at this time (default now).")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many rows.")] = 500,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """List messages (phone numbers masked), oldest first."""
+    from rich.markup import escape
+
+    from govinspect.tickets.model import STATUS_LABELS, TicketStatus, mask_phones
+
+    settings = _settings(config, db)
+    try:
+        wanted = TicketStatus(status) if status else None
+    except ValueError:
+        raise ConfigError(f"--status {status!r} is unknown: use {', '.join(s.value for s in TicketStatus)}") from None
+    at = parse_as_of(as_of, settings.timezone) if as_of else datetime.now(ZoneInfo(settings.timezone))
+    store, tickets = _ticket_store(settings)
+    try:
+        items = tickets.list(status=wanted, site_code=site, overdue_at=at if overdue else None, limit=limit)
+    finally:
+        store.close()
+    title = f"{len(items)} overdue message(s) at {at:%Y-%m-%d %H:%M}" if overdue else f"{len(items)} message(s)"
+    table = _folding_table("留言编号", "类型", "网站标识码", "留言时间", "转办时间", "答复时限", "状态", "答复时间",
+                           "留言标题", title=title)
+    for t in items:
+        table.add_row(escape(t.id), str(t.kind), t.site_code, _when(t.received_at), _when(t.forwarded_at),
+                      _when(t.deadline_at), STATUS_LABELS[t.status], _when(t.replied_at),
+                      escape(mask_phones(t.title or t.content)[:40]))
+    _console().print(table)
+
+
+@tickets_app.command("show")
+@one_line_errors
+def tickets_show(
+    ticket_id: Annotated[str, typer.Argument(help="留言编号.")],
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """One message with its reply and audit trail (phone numbers masked)."""
+    from rich.markup import escape
+
+    from govinspect.tickets.model import STATUS_LABELS, mask_phones
+
+    settings = _settings(config, db)
+    store, tickets = _ticket_store(settings)
+    try:
+        t = tickets.require(ticket_id)
+        events = tickets.events(ticket_id)
+    finally:
+        store.close()
+    console = _console()
+    console.print(f"{t.id} {t.kind} → {t.site_code}  {STATUS_LABELS[t.status]}", markup=False)
+    for label, value in (("留言时间", _when(t.received_at)), ("转办时间", _when(t.forwarded_at)),
+                         ("答复时限", _when(t.deadline_at)), ("答复时间", _when(t.replied_at)),
+                         ("联系方式", t.reporter_contact), ("办理单位", t.handled_by),
+                         ("留言标题", mask_phones(t.title)), ("留言内容", mask_phones(t.content)),
+                         ("答复内容", mask_phones(t.reply))):
+        if value:
+            console.print(f"{label}: {value}", markup=False)
+    table = _folding_table("时间", "事件", "操作人", "备注", title="audit trail")
+    for e in events:
+        table.add_row(_when(e.at), e.event, escape(e.actor), escape(mask_phones(e.note)))
+    console.print(table)
+
+
+@tickets_app.command("forward")
+@one_line_errors
+def tickets_forward(
+    ticket_id: Annotated[str, typer.Argument(help="留言编号.")],
+    at: Annotated[str | None, typer.Option("--at", help="Forwarding time (default now).")] = None,
+    working_days: WorkingDaysOpt = 1,
+    cutoff: CutoffOpt = None,
+    by: ActorOpt = "",
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Forward (转办) a received message to its site; prints the deadline."""
+    from govinspect.tickets.calendar import WorkCalendar
+
+    settings = _settings(config, db)
+    rule = _deadline_rule(working_days, cutoff)
+    when = _instant(at, settings.timezone, "--at")
+    store, tickets = _ticket_store(settings)
+    try:
+        t = tickets.forward(ticket_id, when, rule, WorkCalendar(settings.timezone), actor=by or "cli")
+    finally:
+        store.close()
+    _console().print(f"{t.id} forwarded to {t.site_code}; due {_when(t.deadline_at)} ({rule.describe()})")
+
+
+@tickets_app.command("reply")
+@one_line_errors
+def tickets_reply(
+    ticket_id: Annotated[str, typer.Argument(help="留言编号.")],
+    text: Annotated[str, typer.Option("--text", help="The reply (答复内容).")],
+    at: Annotated[str | None, typer.Option("--at", help="Reply time (default now).")] = None,
+    by: ActorOpt = "",
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Record the reply (答复) to a forwarded message; says whether it was on time."""
+    settings = _settings(config, db)
+    when = _instant(at, settings.timezone, "--at")
+    store, tickets = _ticket_store(settings)
+    try:
+        t = tickets.reply(ticket_id, text, when, actor=by or "cli", handled_by=by)
+    finally:
+        store.close()
+    verdict = "on time" if t.deadline_at is not None and when <= t.deadline_at else "LATE"
+    _console().print(f"{t.id} replied at {_when(when)}, deadline {_when(t.deadline_at)}: {verdict}")
+
+
+@tickets_app.command("stats")
+@one_line_errors
+def tickets_stats(
+    date_from: Annotated[str, typer.Option("--from", help="First day of 留言时间, YYYY-MM-DD.")],
+    date_to: Annotated[str, typer.Option("--to", help="Last day of 留言时间, YYYY-MM-DD (included).")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Judge handling at this time (default now).")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", help="jiucuo or consultation (default both).")] = None,
+    working_days: WorkingDaysOpt = 1,
+    cutoff: CutoffOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON document.")] = False,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Received, handled, on time, 按期办结率, average working hours, per region and site; assessment lines."""
+    from rich.markup import escape
+
+    from govinspect.tickets.calendar import WorkCalendar
+    from govinspect.tickets.model import TicketKind
+
+    settings = _settings(config, db)
+    start, end = _day(date_from, "--from"), _day(date_to, "--to")
+    try:
+        wanted = TicketKind(kind) if kind else None
+    except ValueError:
+        raise ConfigError(f"--kind {kind!r} is unknown: use jiucuo or consultation") from None
+    rule = _deadline_rule(working_days, cutoff)
+    at = parse_as_of(as_of, settings.timezone) if as_of else datetime.now(ZoneInfo(settings.timezone))
+    store, tickets = _ticket_store(settings)
+    try:
+        stats = tickets.stats(start, end, at, WorkCalendar(settings.timezone), rule=rule, kind=wanted)
+    finally:
+        store.close()
+    if as_json:
+        sys.stdout.write(json.dumps(stats.to_json(), ensure_ascii=False, indent=2) + "\n")
+        return
+    console = _console()
+    console.print(stats.summary_line(), markup=False)
+    t = stats.total
+    console.print(f"已转办 {t.forwarded}，未到期 {t.not_yet_due}，{rule.working_days}个工作日内办结 {t.within_rule}"
+                  f"（{rule.describe()}）", markup=False)
+    for title, groups in (("合计", [stats.total]), ("按地区", stats.by_region), ("按网站", stats.by_site)):
+        table = _folding_table("", "收到", "办结", "按期", "超期办结", "超期未办", "按期办结率", "平均工作小时",
+                               title=title)
+        for g in groups:
+            rate, hours = g.on_time_rate, g.avg_working_hours
+            table.add_row(escape(g.label), str(g.received), str(g.handled), str(g.on_time), str(g.late),
+                          str(g.overdue_open), f"{rate * 100:.1f}%" if rate is not None else "—",
+                          f"{hours:.1f}" if hours is not None else "—")
+        console.print(table)
+    if stats.deductions:
+        console.print(f"年度考核扣分（找错留言）：共 {stats.deduction_points:g} 分")
+        for line in stats.deductions:
+            console.print("  " + line.text(), markup=False)
+    else:
+        console.print("年度考核扣分（找错留言）：无")
+
+
 def main() -> None:  # pragma: no cover
     app()
 
