@@ -7,6 +7,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from govinspect.tickets.calendar import WorkCalendar
 from govinspect.tickets.importer import TicketImportError, load_tickets
@@ -175,3 +177,26 @@ def test_unreadable_files_name_the_fix(tmp_path: Path, content: bytes | None, wo
         path.write_bytes(content)
     with pytest.raises(TicketImportError, match=words):
         load(path)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cells=st.lists(st.lists(st.text(max_size=30), min_size=1, max_size=12), min_size=0, max_size=6))
+def test_arbitrary_rows_never_crash(tmp_path: Path, cells: list[list[str]]) -> None:
+    """Whatever the cells hold, the result is tickets and row errors or one TicketImportError."""
+    path = write_csv(tmp_path / "fuzz.csv", [HEADER, *cells])
+    try:
+        loaded = load(path)
+    except TicketImportError:
+        return
+    assert len(loaded.tickets) + len({e.row for e in loaded.errors}) <= len(cells)  # type: ignore[attr-defined]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=400))
+def test_arbitrary_bytes_never_crash(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "fuzz.csv"
+    path.write_bytes(data)
+    try:
+        load(path)
+    except TicketImportError:
+        pass
