@@ -55,7 +55,9 @@ def test_import_again_changes_nothing(db: str, tmp_path: Path) -> None:
 
 def test_list_masks_phone_numbers_and_filters_overdue(db: str) -> None:
     code, out = run("tickets", "list", "--db", db)
-    assert code == 0 and "4 message(s)" in out
+    assert code == 0 and "4 message(s)" in out and "raise --limit" not in out
+    code, out = run("tickets", "list", "--limit", "2", "--db", db)
+    assert code == 0 and "2 message(s) (the first 2; raise --limit" in out and "JC003" not in out
     code, out = run("tickets", "show", "JC001", "--db", db)
     assert code == 0
     assert "13912345678" not in out and "139****5678" in out

@@ -519,6 +519,8 @@ def tickets_list(
     finally:
         store.close()
     title = f"{len(items)} overdue message(s) at {at:%Y-%m-%d %H:%M}" if overdue else f"{len(items)} message(s)"
+    if len(items) >= limit:
+        title += f" (the first {limit}; raise --limit to see more)"
     table = _folding_table("留言编号", "类型", "网站标识码", "留言时间", "转办时间", "答复时限", "状态", "答复时间",
                            "留言标题", title=title)
     for t in items:
