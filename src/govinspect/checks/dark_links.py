@@ -9,7 +9,9 @@ from typing import Any
 from govinspect.archive.pageview import PageView
 from govinspect.checks.base import Check, CheckContext, CheckParams, Input, Scope, SiteView
 from govinspect.content.hidden import find_hidden_blocks, script_links
-from govinspect.content.lexicon import STRONG, Hit, Lexicon, host_of, load_lexicon, registrable_domain, same_site
+from govinspect.content.lexicon import (
+    STRONG, Hit, Lexicon, default_lexicon, host_of, load_lexicon, registrable_domain, same_site,
+)
 from govinspect.findings.model import Evidence, Finding
 
 TOGGLE_TECHNIQUES = {"display_none", "hidden_attribute", "visibility_hidden"}
@@ -48,7 +50,7 @@ class DarkLinks(Check):
     def lexicon(self) -> Lexicon:
         p = self.params
         assert isinstance(p, DarkLinks.Params)
-        return self._lexicon or load_lexicon(p.lexicon_path)
+        return self._lexicon or (load_lexicon(p.lexicon_path) if p.lexicon_path else default_lexicon())
 
     # ---- helpers ---------------------------------------------------------------------------------
     def _hits(self, text: str, *, weak_ok: bool) -> list[Hit]:

@@ -7,7 +7,10 @@ from functools import cached_property
 
 from govinspect.archive.pageview import PageView, node_locator
 from govinspect.checks.base import Check, CheckContext, CheckParams, Input, Scope
-from govinspect.content.lexicon import STRONG, Hit, Lexicon, Normalised, host_of, load_lexicon, same_site
+from govinspect.content.lexicon import (
+    STRONG, Hit, Lexicon, Normalised, default_lexicon, distinct_concepts, host_of, load_lexicon, page_text_scan,
+    same_site,
+)
 from govinspect.findings.model import Finding
 
 
@@ -40,7 +43,7 @@ class Spam(Check):
     def lexicon(self) -> Lexicon:
         p = self.params
         assert isinstance(p, Spam.Params)
-        return self._lexicon or load_lexicon(p.lexicon_path)
+        return self._lexicon or (load_lexicon(p.lexicon_path) if p.lexicon_path else default_lexicon())
 
     def run(self, target: PageView, ctx: CheckContext) -> Iterator[Finding]:
         p = self.params
@@ -64,7 +67,7 @@ class Spam(Check):
                     "category": first.category,
                     "categories": sorted({h.category for h in hits}),
                     "terms": terms,
-                    "level": STRONG if any(h.level == STRONG for h in hits) else "weak",
+                    "level": STRONG if any(h.strong for h in hits) else "weak",
                     "interleaved": any(h.interleaved for h in hits),
                     "lexicon_version": lex.version,
                 },
@@ -72,79 +75,96 @@ class Spam(Check):
                 locator=locator, warc_record=page.warc_record_id, reason=reason,
             )
 
-        # 1. link texts: any term to a foreign host, a strong term to anywhere
-        for link in page.links:
+        # the body text, scanned once per page (content.dark_link reads the same scan)
+        text = page.text
+        truncated = len(text) > p.max_text_chars
+        norm, hits = page_text_scan(page, lex, p.max_text_chars)
+
+        # 1. link texts: any term to a foreign host, a strong term to anywhere. A link text is part of
+        #    the body text, so a page whose text has no term at all has none in its links either.
+        for link in page.links if hits else ():
             if count >= p.max_findings:
                 return
             if not link.text:
                 continue
-            norm, hits = lex.scan(link.text[:1000])
-            live = [h for h in hits if h.counts]
+            lnorm, lhits = lex.scan(link.text[:1000])
+            live = [h for h in lhits if h.counts]
             if not live:
                 continue
             host = host_of(link.url)
             foreign = bool(host) and not same_site(host, site_hosts) and not lex.is_trusted_host(host)
-            strong = [h for h in live if h.level == STRONG]
+            strong = [h for h in live if h.strong]
             if foreign or strong:
                 chosen = live if foreign else strong
                 where = "foreign link" if foreign else "link"
                 count += 1
-                yield emit("anchor", chosen, norm, link.locator, target_url=link.url,
+                yield emit("anchor", chosen, lnorm, link.locator, target_url=link.url,
                            reason=f"{where} text carries spam term(s) {', '.join(sorted({h.term for h in chosen}))}")
 
-        # 2. title and meta: a strong term, or a stuffed run of distinct weak terms
+        # 2. title and meta (every keywords/description tag: injected pages often add a second one):
+        #    a strong term, or a stuffed run of distinct weak terms
         zones = [("title", page.title, "css:title")]
-        for key in ("keywords", "description"):
-            if page.meta.get(key):
-                zones.append(("meta", page.meta[key], f"css:meta[name={key}]"))
-        for where, text, locator in zones:
-            norm, hits = lex.scan(text[:5000])
-            live = [h for h in hits if h.counts]
-            strong = [h for h in live if h.level == STRONG]
-            if strong or len({h.term for h in live}) >= lex.title_min_distinct:
+        for key, value in _meta_values(page):
+            zones.append(("meta", value, f"css:meta[name={key}]"))
+        for where, zone_text, locator in zones:
+            znorm, zhits = lex.scan(zone_text[:5000])
+            live = [h for h in zhits if h.counts]
+            strong = [h for h in live if h.strong]
+            if strong or len(distinct_concepts(h.term for h in live)) >= lex.title_min_distinct:
                 if count >= p.max_findings:
                     return
                 count += 1
                 chosen = strong or live
-                yield emit(where, chosen, norm, locator,
+                yield emit(where, chosen, znorm, locator,
                            reason=f"{where} carries spam term(s) {', '.join(sorted({h.term for h in chosen}))}")
 
         # 3. body text: each strong term once; weak terms only when several distinct ones stand unexcused
-        text = page.text
-        truncated = len(text) > p.max_text_chars
-        norm, hits = lex.scan(text[: p.max_text_chars])
-        topic = lex.topic_excused(page.title)
+        if not hits:
+            return
+        topic = lex.topic_excused(page.title + "\n" + page.meta.get("columnname", ""))
+        quoted: set[int] = set()
         if topic:  # a 警情通报 / 反诈 page names the games it warns about, in quotes
-            for hit in hits:
-                if hit.counts and hit.level == STRONG and _quoted(norm.text, hit.start, hit.end):
-                    hit.excuse = f"quoted on a {topic} page"
-        live = [h for h in hits if h.counts and h.term not in reported]
+            quoted = {id(h) for h in hits if h.counts and h.strong and lex.quoted(norm.text, h.start, h.end)}
+        live = [h for h in hits if h.counts and id(h) not in quoted and h.term not in reported]
         by_term: dict[str, Hit] = {}
         occurrences: dict[str, int] = {}
         for hit in live:
-            if hit.level == STRONG:
+            if hit.strong:
                 by_term.setdefault(hit.term, hit)
                 occurrences[hit.term] = occurrences.get(hit.term, 0) + 1
         for term, hit in by_term.items():
             if count >= p.max_findings:
                 return
             count += 1
+            how = " (written with interleaved symbols)" if hit.interleaved else ""
+            if hit.solicited and hit.level != STRONG:
+                how += f" (offered with {hit.solicited})"
             finding = emit("body", [hit], norm, _locate(page, norm.original_span(hit.start, hit.end)),
-                           reason=f"page text carries spam term {term}" + (" (written with interleaved symbols)"
-                                                                            if hit.interleaved else ""))
+                           reason=f"page text carries spam term {term}{how}")
             finding.detail["occurrences"] = occurrences[term]
             if truncated:
                 finding.detail["text_truncated_at"] = p.max_text_chars
             yield finding
-        weak = [h for h in live if h.level != STRONG]
-        distinct = {h.term for h in weak}
+        weak = [h for h in live if not h.strong]
+        distinct = distinct_concepts(h.term for h in weak)
         if not topic and len(distinct) >= lex.weak_min_distinct and count < p.max_findings:
-            first_of = {}
+            first_of: dict[str, Hit] = {}
             for hit in weak:
                 first_of.setdefault(hit.term, hit)
             chosen = sorted(first_of.values(), key=lambda h: h.start)
             yield emit("body", chosen, norm, _locate(page, norm.original_span(chosen[0].start, chosen[0].end)),
                        reason=f"page text carries {len(distinct)} distinct spam terms without an excusing context")
+
+
+def _meta_values(page: PageView) -> list[tuple[str, str]]:
+    """Every ``<meta name=keywords|description>`` content, in page order."""
+    out = []
+    for node in page.tree.css("meta[name]"):
+        attrs = node.attributes
+        key = (attrs.get("name") or "").strip().lower()
+        if key in ("keywords", "description") and (attrs.get("content") or "").strip():
+            out.append((key, (attrs.get("content") or "").strip()))
+    return out[:10]
 
 
 def _locate(page: PageView, snippet: str, *, max_nodes: int = 100_000) -> str:
@@ -160,11 +180,3 @@ def _locate(page: PageView, snippet: str, *, max_nodes: int = 100_000) -> str:
             parent = node.parent
             return node_locator(parent) if parent is not None else "css:body"
     return "css:body"
-
-
-_OPEN_QUOTES = "“\"「『‘'《"
-_CLOSE_QUOTES = "”\"」』’'》"
-
-
-def _quoted(text: str, start: int, end: int) -> bool:
-    return start > 0 and end < len(text) and text[start - 1] in _OPEN_QUOTES and text[end] in _CLOSE_QUOTES

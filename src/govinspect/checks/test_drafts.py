@@ -3,25 +3,29 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterator
 from functools import cached_property
+from typing import Any
 
-from selectolax.lexbor import LexborNode
+from selectolax.lexbor import LexborNode, SelectolaxError
 
 from govinspect.archive.pageview import PageView, node_locator
 from govinspect.checks.base import Check, CheckContext, CheckParams, Input, Scope
-from govinspect.content.lexicon import Lexicon, load_lexicon
+from govinspect.content.lexicon import Lexicon, default_lexicon
 from govinspect.findings.model import Finding
 
 _PUNCT = r"\s_\-—–:：.。、,，#()（）【】\[\]《》<>|/*~!！?？\"'“”‘’"
 # a title that is nothing but a test marker: 测试, 测试1, test-02, 测试稿件, 【测试】, 测试一下, ceshi …
 PLACEHOLDER_TITLE = re.compile(
     rf"^[{_PUNCT}\d]*(?:测试|test|testing|ceshi|tests)+[{_PUNCT}\d]*"
-    rf"(?:稿件|文章|新闻|信息|标题|内容|数据|栏目|页面|页|专用|一下|用|稿|文档|附件|图片|视频|链接|请勿删除|勿删|删除)*"
+    rf"(?:[{_PUNCT}]*(?:稿件|文章|新闻|信息|标题|内容|数据|栏目|页面|页|专用|一下|用|稿|文档|附件|图片|视频|链接|请勿删除"
+    rf"|勿删|删除|请勿点击|请勿打开|请勿浏览|请忽略|忽略|勿点))*"
     rf"[{_PUNCT}\d]*(?:测试|test)*[{_PUNCT}\d]*$"
-    r"|^(?:标题)+\d*$|^(?:内容)+\d*$|^(?:正文)+\d*$|^(?:文章标题|新闻标题|标题名称|请输入标题|这里是标题|此处为标题|"
+    r"|^(?:(?:新闻|文章)?(?:标题|内容|正文))+\d*$|^(?:文章标题|新闻标题|标题名称|请输入标题|这里是标题|此处为标题|"
     r"标题文字|输入标题|默认标题|无标题文档|untitled(?: document)?|new page|新建网页|新建文档)\d*$"
-    r"|^x{4,}$|^lorem ipsum\b.*|^(?:asdf|qwer|asdfgh|qwerty|aaa+|bbb+|啊+|哈哈+|111+|123456?|1234)$",
+    r"|^(?:hello,? world|世界,?(?:你|您)好)!?$"
+    r"|^lorem ipsum\b.*|^(?:asdf|qwer|asdfgh|qwerty|aaa+|bbb+|啊+|哈哈+|111+|123|1234|123456)$",
     re.I,
 )
 # phrases that betray a draft wherever they stand (a boundary rule stops 体质测试内容 and 压力测试数据)
@@ -29,17 +33,29 @@ DRAFT_PHRASES = re.compile(
     r"(测试稿件|测试文章|测试新闻|测试标题|测试专用|测试测试|测试一下|测试页面|测试栏目)"
     r"|([【\[(（]\s*(?:测试|test|ceshi)\s*[】\])）])"
     r"|(请勿删除|请不要删除|勿删)"
-    r"|(标题标题|内容内容|正文正文|文字文字)"
+    r"|(?P<rep>(?:新闻|文章)?(?:标题|内容|正文|文字))(?P=rep)"
     r"|(lorem ipsum|dolor sit amet)"
     r"|(此处为(?:标题|正文|内容|摘要|文字|图片|简介|说明|占位|示例|正文内容)|此处(?:输入|填写)|在此(?:处)?(?:输入|填写)"
-    r"|这里是(?:标题|正文|内容|摘要)|这是一(?:条|篇|个)测试|这是测试|本文(?:为|是)测试)"
-    r"|(\btest\s+test\b|\btesting\s+testing\b)"
-    r"|((?<![a-z0-9])x{2,4}年x{1,2}月|(?<![a-z])x{4,}(?![a-z]))",
+    r"|这里是(?:新闻|文章)?(?:标题|正文|内容|摘要)|这是一(?:条|篇|个)测试|这是测试|本文(?:为|是)测试)"
+    r"|(欢迎使用wordpress|这是(?:您|你)的第一篇文章|编辑或删除它,?然后开始写作|这是一个示范页面|这是示范页面)"
+    r"|(\btest\s+test\b|\btesting\s+testing\b)",
+    re.I,
+)
+# template placeholders: xxxx年xx月 anywhere; a run of x only in a title or a line that is mostly x
+X_DATE = re.compile(r"(?<![a-z0-9])x{2,4}年x{1,2}月", re.I)
+X_RUN = re.compile(r"(?<![a-z0-9])x{4,}(?![a-z0-9])", re.I)
+# pages that show a form or a template on purpose (申请表样表, 填写示例): their XXX are the point
+SAMPLE_PAGE = re.compile(r"样表|范本|样本|示例|范例|样例|模板|填写说明|填表说明|填报说明|式样|格式文本")
+# a text can only be a placeholder if it holds one of these (a cheap filter before the full patterns)
+TRIGGER = re.compile(
+    r"测|test|ceshi|标题|内容|正文|文字|勿删|不要删除|请勿|忽略|lorem|dolor|此处|在此|这里是|这是|本文|xx|untitled|"
+    r"new page|新建|无标题|asdf|qwer|aaa|bbb|啊|哈哈|111|123|hello|世界|wordpress|第一篇文章|示范页面|然后开始写作",
     re.I,
 )
 # a 测试… phrase counts only after a non-letter or one of these (本文为测试稿件, 这是测试内容)
 _LEAD_OK = set("为是条篇个此这一的：:】[【(（ \t\n")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
 ARTICLE_SELECTORS = (
     "#zoom", ".TRS_Editor", ".trs_editor", "#UCAP-CONTENT", ".article-content", ".article_content", ".artcon",
     ".pages_content", "#content", ".content", ".con", ".zw", ".wz_con", ".bt_content", ".news_content",
@@ -74,18 +90,23 @@ class TestDrafts(Check):
 
     @cached_property
     def lexicon(self) -> Lexicon:
-        return self._lexicon or load_lexicon()
+        return self._lexicon or default_lexicon()
 
     def _norm(self, text: str) -> str:
         return " ".join(self.lexicon.normalise_str(text).split())
 
-    def title_marker(self, text: str) -> str:
+    def title_marker(self, text: str, *, sample_page: bool = False) -> str:
         """The test marker when a title-like text is a placeholder; empty otherwise."""
         norm = self._norm(text)
-        if not norm or len(norm) > 200:
+        if not norm or len(norm) > 200 or not TRIGGER.search(norm):
             return ""
-        if PLACEHOLDER_TITLE.match(norm):
+        compact = _CJK_GAP.sub("", norm)  # 测 试 → 测试
+        if PLACEHOLDER_TITLE.match(compact):
             return norm
+        if not sample_page:
+            found = X_DATE.search(compact) or X_RUN.search(compact)
+            if found:
+                return found.group(0)
         return self.phrase(norm)
 
     def phrase(self, norm: str) -> str:
@@ -96,6 +117,24 @@ class TestDrafts(Check):
                 if _CJK.match(prev) and prev not in _LEAD_OK:
                     continue  # 体质测试内容, 压力测试数据: a real test
             return found
+        return ""
+
+    def body_marker(self, norm_lines: list[str], *, sample_page: bool) -> str:
+        """A placeholder in the article text: a draft phrase, an unfilled date, or a line of x."""
+        joined = " ".join(norm_lines)
+        if len(joined) <= 60 and PLACEHOLDER_TITLE.match(_CJK_GAP.sub("", joined)):
+            return joined
+        found = self.phrase(joined)
+        if found or sample_page:
+            return found
+        match = X_DATE.search(joined)
+        if match:
+            return match.group(0)
+        for line in norm_lines:
+            for run in X_RUN.finditer(line):
+                letters = sum(1 for ch in line if ch.isalnum())
+                if letters and sum(len(m.group(0)) for m in X_RUN.finditer(line)) * 2 >= letters:
+                    return run.group(0)
         return ""
 
     def run(self, target: PageView, ctx: CheckContext) -> Iterator[Finding]:
@@ -113,44 +152,87 @@ class TestDrafts(Check):
                 reason=f"{where} {'is' if marker == self._norm(text) else 'contains'} test/placeholder text {marker!r}",
             )
 
+        sample_page = bool(SAMPLE_PAGE.search(page.title) or SAMPLE_PAGE.search(_heading_text(page)))
         # page title: each part between site-name separators
         for part in re.split(r"\s*[_|｜—–-]{1,2}\s*", page.title)[:6]:
-            marker = self.title_marker(part)
+            marker = self.title_marker(part, sample_page=sample_page)
             if marker:
                 seen.add(self._norm(part))
                 count += 1
                 yield emit("title", page.title, marker, "css:title")
                 break
-        # headings and list-item titles
-        candidates: list[tuple[str, LexborNode, str | None]] = []
+        # headings, then link texts (list-item titles); the links were extracted by the crawl already
         for node in page.tree.css("h1, h2, h3")[:50]:
-            candidates.append(("heading", node, None))
-        for node in page.tree.css("a")[: p.max_anchors]:
-            href = node.attributes.get("href")
-            candidates.append(("list item" if _in_list(node) else "link", node, page._resolve(href or "")))
-        for where, node, url in candidates:
             if count >= p.max_findings:
                 return
-            text = node.text(strip=True) or (node.attributes.get("title") or "")
+            text = node.text(strip=True)
             key = self._norm(text)
             if not key or key in seen:
                 continue
-            marker = self.title_marker(text)
+            marker = self.title_marker(text, sample_page=sample_page)
             if marker:
                 seen.add(key)
                 count += 1
-                yield emit(where, text, marker, node_locator(node), url)
+                yield emit("heading", text, marker, node_locator(node))
+        links = page.links[: p.max_anchors]
+        folded = self.lexicon.normalise_str("\n".join(link.text.replace("\n", " ") for link in links)).split("\n")
+        candidates = sorted({bisect_right(_line_starts(folded), m.start()) - 1
+                             for m in TRIGGER.finditer("\n".join(folded))}) if len(folded) == len(links) else \
+            range(len(links))
+        for index in candidates:
+            if count >= p.max_findings:
+                return
+            link = links[index]
+            key = self._norm(link.text)
+            if not key or key in seen:
+                continue
+            marker = self.title_marker(link.text, sample_page=sample_page)
+            if marker:
+                seen.add(key)
+                count += 1
+                yield emit(_link_place(page, link), link.text, marker, link.locator, link.url)
         # the article body
         body, locator = _article(page)
         body = body[: p.max_body_chars]
-        norm = self._norm(body)
+        lines = [self._norm(line) for line in body.split("\n")]
         for reported in sorted(seen, key=len, reverse=True):
-            norm = norm.replace(reported, " ")  # titles and list items already reported
-        norm = norm.strip()
-        if norm and count < p.max_findings:
-            marker = norm if (len(norm) <= 60 and PLACEHOLDER_TITLE.match(norm)) else self.phrase(norm)
+            lines = [line.replace(reported, " ").strip() for line in lines]  # titles and list items reported
+        lines = [line for line in lines if line]
+        if lines and count < p.max_findings:
+            marker = self.body_marker(lines, sample_page=sample_page)
             if marker:
                 yield emit("body", body, marker, locator)
+
+
+def _line_starts(lines: list[str]) -> list[int]:
+    starts, pos = [], 0
+    for line in lines:
+        starts.append(pos)
+        pos += len(line) + 1
+    return starts
+
+
+def _link_place(page: PageView, link: Any) -> str:
+    """``list item`` when the link sits in a list row (li/td/dd/dt), else ``link``."""
+    node = _node_at(page, link.locator, link.raw_href)
+    return "list item" if node is not None and _in_list(node) else "link"
+
+
+def _node_at(page: PageView, locator: str, raw_href: str) -> LexborNode | None:
+    selector = locator.removeprefix("css:")
+    try:
+        nodes = page.tree.css(selector)
+    except SelectolaxError:  # a locator that is not valid CSS (odd ids)
+        nodes = page.tree.css("a[href]")
+    for node in nodes:
+        if (node.attributes.get("href") or "") == raw_href:
+            return node
+    return None
+
+
+def _heading_text(page: PageView) -> str:
+    node = page.tree.css_first("h1")
+    return node.text(strip=True) if node is not None else ""
 
 
 def _in_list(node: LexborNode) -> bool:
@@ -165,14 +247,26 @@ def _in_list(node: LexborNode) -> bool:
 
 
 def _article(page: PageView) -> tuple[str, str]:
-    """The main text container of an article page, else the whole body text."""
-    for sel in ARTICLE_SELECTORS:
-        node = page.tree.css_first(sel)
-        if node is not None:
-            text = node.text(separator="\n", strip=True)
-            if text:
-                return text, node_locator(node)
+    """The main text container of an article page (first selector by priority), else the whole body text."""
+    found = page.tree.css(", ".join(ARTICLE_SELECTORS))
+    if found:
+        for selector in ARTICLE_SELECTORS:
+            for node in found:
+                if _matches(node, selector):
+                    text = node.text(separator="\n", strip=True)
+                    if text:
+                        return text, node_locator(node)
+                    break
     return page.text, "css:body"
+
+
+def _matches(node: LexborNode, selector: str) -> bool:
+    """``#id``, ``.class`` or ``tag`` (the only forms ARTICLE_SELECTORS uses)."""
+    if selector[0] == "#":
+        return (node.attributes.get("id") or "") == selector[1:]
+    if selector[0] == ".":
+        return selector[1:] in (node.attributes.get("class") or "").split()
+    return node.tag == selector
 
 
 def _excerpt(text: str, marker: str, width: int = 40) -> str:

@@ -19,14 +19,14 @@ import binascii
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin
 
 from selectolax.lexbor import LexborNode
 
 from govinspect.archive.pageview import node_locator
-from govinspect.content.lexicon import Lexicon, host_of, load_lexicon, same_site
+from govinspect.content.lexicon import Lexicon, host_of, same_site
+from govinspect.content.lexicon import default_lexicon as _default_lexicon
 
 if TYPE_CHECKING:
     from govinspect.archive.pageview import PageView
@@ -67,10 +67,9 @@ _STYLE_CHANGE = re.compile(
     r"\.className\s*=|setAttribute\(\s*[\"'](?:style|class|hidden)", re.I)
 
 
-@lru_cache(maxsize=1)
 def default_lexicon() -> Lexicon:
-    """The packaged lexicon, loaded once on first use."""
-    return load_lexicon()
+    """The packaged lexicon, loaded once on first use (shared with the content checks)."""
+    return _default_lexicon()
 
 
 # ---- CSS ----------------------------------------------------------------------------------------

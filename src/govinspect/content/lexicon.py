@@ -21,25 +21,26 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from govinspect.content.normalise import Folder, page_memo
 from govinspect.errors import ConfigError
 
 __all__ = [
     "Hit", "Lexicon", "Normalised", "Term", "load_lexicon", "is_government_host", "registrable_domain",
-    "host_of",
+    "host_of", "page_text_scan", "default_lexicon",
 ]
 
 STRONG = "strong"
 WEAK = "weak"
 ALLOW = "allow"
 
-# Zero-width and formatting characters spammers put between letters; removed outright.
-_INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e"}
 # Separators allowed between the letters of an interleaved term (no sentence punctuation, no newline).
 _SEP = r"[ \t\u3000*.\-_|/\\~^+#@=·•☆★○●◆◇□■♠♥♣♦※→'\"`%&$]"
 _INTERLEAVED = re.compile(rf"(?:[^\W_]{{1,2}}{_SEP}{{1,3}}){{2,}}[^\W_]{{1,2}}")
 _SEP_RE = re.compile(_SEP)
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _ASCII_ALNUM = re.compile(r"[0-9a-z]")
+_OPEN_QUOTES = "“\"「『‘'《"
+_CLOSE_QUOTES = "”\"」』’'》"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +61,16 @@ class Hit:
     end: int
     excuse: str = ""
     interleaved: bool = False
+    solicited: str = ""  # the contact offer next to the term (加微信, QQ：…) that makes it an advert
 
     @property
     def counts(self) -> bool:
         return not self.excuse
+
+    @property
+    def strong(self) -> bool:
+        """A strong term, or a weak one offered for sale (代孕 … 加微信)."""
+        return self.level == STRONG or bool(self.solicited)
 
 
 @dataclass(slots=True)
@@ -113,7 +120,9 @@ class Lexicon:
     weak_min_distinct: int = 3
     title_min_distinct: int = 2
     variants: dict[str, str] = field(default_factory=dict)
-    _char_cache: dict[str, str] = field(default_factory=dict, repr=False)
+    category_context: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    solicitation: tuple[str, ...] = ()
+    solicitation_window: int = 40
 
     # ---- loading -------------------------------------------------------------------------------
     @classmethod
@@ -149,37 +158,37 @@ class Lexicon:
                 weak_min_distinct=int(data.get("weak_min_distinct", 3)),
                 title_min_distinct=int(data.get("title_min_distinct", 2)),
                 variants={pairs[i]: pairs[i + 1] for i in range(0, len(pairs), 2)},
+                category_context={str(k): tuple(_normalise_term(w) for w in v)
+                                  for k, v in (ctx.get("category_context") or {}).items()},
+                solicitation=tuple(str(p) for p in data.get("solicitation", [])),
+                solicitation_window=int(data.get("solicitation_window", 40)),
             )
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, re.error) as exc:
             raise ConfigError(f"{source}: invalid lexicon ({exc}); fix the YAML file") from None
 
-    # ---- normalisation -------------------------------------------------------------------------
-    def _map_char(self, ch: str) -> str:
-        cached = self._char_cache.get(ch)
-        if cached is not None:
-            return cached
-        if ch in _INVISIBLE:
-            out = ""
-        else:
-            out = unicodedata.normalize("NFKC", ch).lower()
-            out = "".join(self.variants.get(c, c) for c in out)
-        self._char_cache[ch] = out
-        return out
+    # ---- normalisation -------------------------------------------------------------------------------
+    @cached_property
+    def folder(self) -> Folder:
+        """NFKC, lower case, simplified characters (this file's pairs first), invisible characters dropped."""
+        return Folder(self.variants)
 
     def normalise(self, text: str) -> Normalised:
         """NFKC + lower case + simplified characters, keeping the way back to the original."""
-        pieces = [self._map_char(c) for c in text]
-        if all(len(p) == 1 for p in pieces):
-            return Normalised("".join(pieces), text, None)
-        offsets: list[int] = []
-        for index, piece in enumerate(pieces):
-            offsets.extend([index] * len(piece))
-        return Normalised("".join(pieces), text, offsets)
+        folded, offsets = self.folder.fold_with_offsets(text)
+        return Normalised(folded, text, offsets)
 
     def normalise_str(self, text: str) -> str:
-        return "".join(self._map_char(c) for c in text)
+        return self.folder.fold(text)
 
     # ---- matching ------------------------------------------------------------------------------
+    @cached_property
+    def _solicitation_re(self) -> re.Pattern[str] | None:
+        return re.compile("|".join(f"(?:{p})" for p in self.solicitation)) if self.solicitation else None
+
+    @cached_property
+    def _allow_words(self) -> tuple[str, ...]:
+        return tuple(w for w in self.whitelist if len(w) >= 2)
+
     @cached_property
     def automaton(self) -> Any:
         """The Aho-Corasick automaton over every term and whitelist phrase, built on first use."""
@@ -210,9 +219,25 @@ class Lexicon:
         for run in _INTERLEAVED.finditer(s):
             raw.extend(self._scan_interleaved(s, run.start(), run.end(), plain_spans))
         hits = _drop_contained(raw)
+        offers = [(m.start(), m.end(), m.group(0)) for m in self._solicitation_re.finditer(s)] \
+            if self._solicitation_re is not None and hits else []
         for hit in hits:
-            hit.excuse = self._excuse(s, hit, allows)
+            offer = self._offer_near(s, hit, offers) if offers else ""
+            hit.excuse = self._excuse(s, hit, allows, offered=bool(offer))
+            if offer and not hit.excuse:
+                hit.solicited = offer
         return norm, hits
+
+    def _offer_near(self, s: str, hit: Hit, offers: list[tuple[int, int, str]]) -> str:
+        """A contact offer (加微信, QQ：…, a mobile number) in the same sentence as the hit, nearby."""
+        lo, hi = hit.start - self.solicitation_window, hit.end + self.solicitation_window
+        for start, end, text in offers:
+            if end < lo or start > hi:
+                continue
+            between = s[min(end, hit.start):max(start, hit.end)]
+            if not _SENTENCE_END.search(between):
+                return text
+        return ""
 
     def _scan_interleaved(self, s: str, start: int, end: int, plain: set[tuple[int, int]]) -> list[Hit]:
         index: list[int] = []
@@ -235,7 +260,7 @@ class Lexicon:
             found.append(Hit(word, category, level, hstart, hend, interleaved=True))
         return found
 
-    def _excuse(self, s: str, hit: Hit, allows: list[tuple[int, int]]) -> str:
+    def _excuse(self, s: str, hit: Hit, allows: list[tuple[int, int]], *, offered: bool = False) -> str:
         for astart, aend in allows:
             if astart <= hit.start and hit.end <= aend:
                 return f"whitelist:{s[astart:aend]}"
@@ -253,7 +278,27 @@ class Lexicon:
         for word in self.after_words:
             if word in after:
                 return f"context:{word}"
+        if offered:
+            return ""  # offered for sale: no subject-matter context excuses it
+        sentence = _sentence(s, hit.start, hit.end)
+        for word in self.category_context.get(hit.category, ()):
+            if word in sentence:
+                return f"subject:{word}"
+        if hit.level != STRONG:
+            # a weak word in a sentence about the legal lottery or another whitelisted subject
+            for word in self._allow_words:
+                if word in sentence:
+                    return f"sentence:{word}"
         return ""
+
+    def quoted(self, s: str, start: int, end: int, *, reach: int = 12) -> bool:
+        """The span sits inside quotation marks (“澳门赌场线上版”), a few characters from either mark."""
+        left = s[max(0, start - reach):start]
+        opens = max((left.rfind(q) for q in _OPEN_QUOTES), default=-1)
+        if opens < 0 or any(q in left[opens + 1:] for q in _CLOSE_QUOTES if q not in _OPEN_QUOTES):
+            return False
+        right = s[end:end + reach]
+        return any(q in right for q in _CLOSE_QUOTES)
 
     def topic_excused(self, title: str) -> str:
         """The topic word when a page title says the page is about fighting or administering it."""
@@ -289,6 +334,25 @@ def _boundary_ok(s: str, start: int, end: int, word: str) -> bool:
     return True
 
 
+def _sentence(s: str, start: int, end: int, *, reach: int = 80) -> str:
+    """The sentence around a span (bounded to ``reach`` characters either side)."""
+    lo = max(0, start - reach)
+    left = [m.end() for m in _SENTENCE_END.finditer(s, lo, start)]
+    right = _SENTENCE_END.search(s, end, end + reach)
+    return s[(left[-1] if left else lo):(right.start() if right else min(len(s), end + reach))]
+
+
+def distinct_concepts(terms: Iterable[str]) -> set[str]:
+    """Distinct terms, a term written inside a longer one found too counted once (开奖 in 开奖结果)."""
+    unique = set(terms)
+    return {t for t in unique if not any(t != o and t in o for o in unique)}
+
+
+def page_text_scan(page: Any, lexicon: Lexicon, max_chars: int) -> tuple[Normalised, list[Hit]]:
+    """One scan of ``page.text[:max_chars]`` per page and lexicon, shared by the checks that need it."""
+    return page_memo(page, ("lexicon-scan", id(lexicon), max_chars), lambda: lexicon.scan(page.text[:max_chars]))
+
+
 def _drop_contained(hits: list[Hit]) -> list[Hit]:
     """Keep the longest term where terms overlap at the same place (新葡京 inside 澳门新葡京)."""
     hits.sort(key=lambda h: (h.start, -(h.end - h.start)))
@@ -301,7 +365,17 @@ def _drop_contained(hits: list[Hit]) -> list[Hit]:
 
 
 def load_lexicon(path: Path | str | None = None) -> Lexicon:
-    """Load the lexicon YAML (the packaged one by default)."""
+    """Load the lexicon YAML (the packaged one by default); a new object every call."""
+    return _read_lexicon(path)
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> Lexicon:
+    """The packaged lexicon, loaded once and shared by the checks (its automaton is built once)."""
+    return _read_lexicon(None)
+
+
+def _read_lexicon(path: Path | str | None) -> Lexicon:
     if path is None:
         text = resources.files("govinspect.content").joinpath("data/spam_lexicon.yaml").read_text("utf-8")
         source = "spam_lexicon.yaml"

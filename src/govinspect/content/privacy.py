@@ -58,6 +58,11 @@ class PrivacyLexicon:
     masked_name_marks: tuple[str, ...]
     name_titles: tuple[str, ...]
     example_mobiles: frozenset[str]
+    example_ids: frozenset[str]
+    example_context: tuple[str, ...]
+    quantity_units: tuple[str, ...]
+    first_person: tuple[str, ...]
+    pronouns: tuple[str, ...]
     surnames: frozenset[str]
     compound_surnames: tuple[str, ...]
     updated: str = ""
@@ -84,6 +89,11 @@ class PrivacyLexicon:
             masked_name_marks=words("masked_name_marks"),
             name_titles=words("name_titles"),
             example_mobiles=frozenset(str(n) for n in data.get("example_mobiles") or ()),
+            example_ids=frozenset(str(n).upper() for n in data.get("example_ids") or ()),
+            example_context=words("example_context"),
+            quantity_units=words("quantity_units"),
+            first_person=words("first_person"),
+            pronouns=words("pronouns"),
             surnames=frozenset(str(data.get("surnames") or "")),
             compound_surnames=words("compound_surnames"),
             updated=str(data.get("updated") or ""),
@@ -216,6 +226,8 @@ class PrivacyScanner:
             value = match.group(0).upper()
             if _inside(match.start(), match.end(), excluded):
                 continue
+            if value in self.lexicon.example_ids or self._example(text, match.start()):
+                continue
             if self.valid_id_number(value, today):
                 yield PersonalData(Kind.ID_NUMBER, value, match.start(), match.end(), mask_id_number(value),
                                    "resident ID number: checksum, birth date and birthplace division valid")
@@ -270,8 +282,10 @@ class PrivacyScanner:
             if _inside(match.start(), match.end(), excluded):
                 continue
             digits = re.sub(r"\D", "", match.group(0))[-11:]
-            if self.example_mobile(digits):
+            if self.example_mobile(digits) or self._example(text, match.start()):
                 continue
+            if self._quantity(text, match.end()):
+                continue  # 13524000000元: an amount, not a number to call
             # phonenumbers' matcher on a window decides validity and boundaries (leniency VALID).
             lo, hi = max(0, match.start() - 4), min(len(text), match.end() + 4)
             window = text[lo:hi]
@@ -308,7 +322,7 @@ class PrivacyScanner:
             digits = re.sub(r"\D", "", match.group(0))
             if not 16 <= len(digits) <= 19 or _inside(match.start(), match.end(), excluded):
                 continue
-            if not luhn.is_valid(digits) or len(set(digits)) <= 2:
+            if not luhn.is_valid(digits) or len(set(digits)) <= 2 or self._quantity(text, match.end()):
                 continue
             before = text[max(0, match.start() - self.context_chars):match.start()]
             word = next((w for w in self.lexicon.bank_context if w in before), None)
@@ -368,7 +382,19 @@ class PrivacyScanner:
         if not any(w in before for w in self.lexicon.work_contact_labels):
             return False
         wider = text[max(0, pos - 3 * self.context_chars):pos]
+        if any(w in wider for w in self.lexicon.first_person):
+            return False  # 我家…联系电话：…: a citizen giving their own number
         return self._person_label_re.search(wider) is None
+
+    def _example(self, text: str, pos: int) -> bool:
+        """A number introduced as an example (例如、如：、示例) in a form guide."""
+        before = text[max(0, pos - 12):pos]
+        return any(w in before for w in self.lexicon.example_context)
+
+    def _quantity(self, text: str, end: int) -> bool:
+        """A number followed by a unit (元, 万元, 吨, 人次): a quantity."""
+        after = text[end:end + 3].lstrip()
+        return bool(after) and after.startswith(self.lexicon.quantity_units)
 
     def _organisation_account(self, before: str) -> bool:
         match = re.search(r"户\s*名\s*[:：]?\s*([^\s，,；;：:]{2,40})", before)
@@ -394,6 +420,35 @@ class PrivacyScanner:
         window_start = max(0, label_pos - 100)
         boundary = max(text.rfind("。", window_start, label_pos), text.rfind("\n", window_start, label_pos))
         window = text[max(window_start, boundary + 1):label_pos]
+        name = self._person_in(window)
+        if name:
+            return name
+        # 我家住…: the writer of a letter or message gives their own address
+        tail = window[-6:]
+        if tail.endswith("我") or any(w in tail for w in self.lexicon.first_person):
+            return "（来信人）"
+        # 你的住所地为… / 其住址…: the person addressed or named earlier (送达公告 "张三：")
+        if any(tail.endswith(w) for w in self.lexicon.pronouns):
+            earlier = text[max(0, label_pos - 400):label_pos]
+            salutation = list(re.finditer(rf"(?:^|\n)\s*([{_CJK}]{{2,4}})\s*[:：]\s*(?:\n|$)", earlier))
+            for match in reversed(salutation):
+                if self._name_re.fullmatch(match.group(1)) and self.is_plain_name(match.group(1)):
+                    return match.group(1)
+            name = self._person_in(earlier)
+            if name:
+                return name
+        # a record written as label：value lines (申请人：张三 / 身份证号：… / 地址：…)
+        lines = [line for line in text[max(0, label_pos - 160):label_pos].split("\n")[:-1] if line.strip()]
+        for line in reversed(lines[-3:]):
+            if len(line) > 60 or not re.search(r"[:：]", line):
+                break
+            name = self._person_in(line)
+            if name:
+                return name
+        return ""
+
+    def _person_in(self, window: str) -> str:
+        """The plain name after a person label, or of a 判决书-style 张三，男，… in ``window``."""
         # 姓名：张三；住址：…  /  申请人张三，家庭住址…
         for match in reversed(list(self._person_label_re.finditer(window))):
             name = self._name_re.match(window, match.end())
@@ -428,6 +483,12 @@ class LabelledTable:
     locator: str
 
 
+def _header_like(row: list[str]) -> bool:
+    """A row of column headers: two or more short cells, none of them a long number."""
+    cells = [c for c in row if c]
+    return len(cells) >= 2 and not any(len(c) > 16 or re.search(r"\d{5,}", c) for c in cells)
+
+
 def labelled_tables(tree: Any, *, max_tables: int = 200, max_rows: int = 5000) -> list[LabelledTable]:
     """Leaf ``<table>`` elements whose first row reads as column headers, as labelled text.
 
@@ -447,13 +508,12 @@ def labelled_tables(tree: Any, *, max_tables: int = 200, max_rows: int = 5000) -
             for tr in table.css("tr")[: max_rows + 1]
         ]
         rows = [r for r in rows if any(r)]
-        if len(rows) < 2:
-            continue
-        headers = rows[0]
-        if len(headers) < 2 or any(len(h) > 16 or re.search(r"\d{5,}", h) for h in headers):
-            continue
+        head = next((i for i, r in enumerate(rows[:3]) if _header_like(r)), None)
+        if head is None or len(rows) - head < 2:
+            continue  # a spreadsheet saved as HTML puts a title row (one merged cell) above the headers
+        headers = rows[head]
         lines = []
-        for row in rows[1:]:
+        for row in rows[head + 1:]:
             cells = [f"{headers[i] if i < len(headers) else ''}：{cell}" for i, cell in enumerate(row)]
             lines.append("；".join(cells))
         out.append(LabelledTable(headers, "\n".join(lines), node_locator(table)))

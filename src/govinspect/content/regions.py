@@ -44,6 +44,14 @@ RELATION_WORDS = (
     "交流", "考察", "学习", "调研", "赴", "前往", "连接", "相比", "借鉴", "参照", "仿照", "援",
 )
 SELF_REFERENCES = ("本市", "本县", "本区", "我市", "我县", "我区", "全市", "全县", "全区")
+# The place's own institutions or the scope of a duty (机构职能、领导信息): 信宜市发展和改革局是…, 主持信宜市
+#人民政府全面工作, 拟订信宜市国民经济…. On a page about the site's own place these name another place as home.
+INSTITUTION = re.compile(
+    r"^(?:[\u4e00-\u9fff]{0,10}?(?:委员会|人民政府|人民代表大会|人大常委会|政协|纪委|监委|局|办公室)"
+    r"|国民经济|经济社会发展|经济和社会发展|行政区域|辖区|区域内)"
+)
+# A clause with one of these tells a history (a leader's earlier posts, a dated CV line), not the present.
+HISTORY = re.compile(r"[0-9０-９]|年|曾|历任|原任|先后|挂职|调任|任职|毕业|出生|籍贯|生于|援|借调")
 TITLE_TOPICS = ("概况", "简介", "市情", "县情", "区情", "基本情况", "情况介绍", "历史沿革", "行政区划", "地理位置")
 
 _CLAUSE_SPLIT = re.compile(r"[。！？!?；;\n]")
@@ -209,16 +217,19 @@ class RegionMatcher:
         refers_home = any(n in rest for n in own.names if len(n) >= 2) or any(r in rest for r in SELF_REFERENCES[:6])
         if relates or refers_home:
             return ""
+        follow = rest.lstrip("市县区旗")
+        institution = not short and INSTITUTION.match(rest) is not None \
+            and not HISTORY.search(text[clause_start:start])
         # subject: 信宜市位于…, 信宜市辖…, 信宜总面积…
         if lead == "":
-            follow = rest.lstrip("市县区旗")
             if follow.startswith(STRONG_PREDICATES if short else PREDICATES):
                 return "subject"
-            return ""
+            return "institution" if institution else ""
         # self reference: 本市信宜… / 我县信宜…
         if lead.startswith(SELF_REFERENCES[:6]) and len(lead) <= 12:
             return "self_reference"
-        return ""
+        # a duty or post of another place's institution: 现任信宜市人民政府市长, 负责信宜市行政区域内…
+        return "institution" if institution else ""
 
 
 def _last_boundary(text: str, pos: int, pattern: re.Pattern[str], floor: int = 0) -> int:

@@ -18,7 +18,12 @@ from typing import Any
 
 import yaml
 
+from govinspect.content.normalise import to_simplified
+
 _CJK = "\u4e00-\u9fff"
+_SPACE = re.compile(r"\s+")
+_LOCAL_TITLE = re.compile(r"(?:县|市|区|镇|乡|街道|村|州|旗|盟)(?:委|政府|人大|政协)?[^，。、；]{0,6}"
+                          r"(?:书记|长|主任|主席|委员|常委)$")
 _SENTENCE = re.compile(r"[。！？!?；;\n]")
 _AFTER_TITLES = ("总书记", "副总理", "副主席", "委员长", "总理", "主席")
 
@@ -46,6 +51,8 @@ class Enumeration:
     members: tuple[str, ...]
     suffix: str = ""
     item_length: int = 0
+    prefix: str = ""  # items recognised by their start (四个全面: 全面…)
+    also_accepted: tuple[str, ...] = ()  # earlier official members (全面建成小康社会, before 2020)
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,7 @@ class WordingLexicon:
     phrases: tuple[Phrase, ...]
     misquotes: tuple[tuple[str, str], ...]
     enumerations: tuple[Enumeration, ...]
+    relay_context: tuple[str, ...] = ()
 
     @classmethod
     def load(cls) -> WordingLexicon:
@@ -78,9 +86,12 @@ class WordingLexicon:
             phrases=tuple(Phrase(str(x["text"]), frozenset(x.get("near_miss") or ())) for x in data.get("phrases") or ()),
             misquotes=tuple((str(x["pattern"]), str(x["correct"])) for x in data.get("misquotes") or ()),
             enumerations=tuple(
-                Enumeration(str(x["label"]), tuple(x["members"]), str(x.get("suffix", "")), int(x.get("item_length", 0)))
+                Enumeration(str(x["label"]), tuple(x["members"]), str(x.get("suffix", "")),
+                            int(x.get("item_length", 0)), str(x.get("prefix", "")),
+                            tuple(x.get("also_accepted") or ()))
                 for x in data.get("enumerations") or ()
             ),
+            relay_context=tuple(data.get("relay_context") or ()),
         )
 
 
@@ -136,8 +147,9 @@ def classify_edit(expected: str, found: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """The text without whitespace: 习 近 平 and line breaks inside a phrase do not hide it."""
-    return re.sub(r"\s+", "", text)
+    """The text without whitespace, in simplified characters: 习 近 平, line breaks inside a phrase and
+    traditional script (四個自信 is 四个自信 written in 繁體, not a slip) do not change what is read."""
+    return to_simplified(_SPACE.sub("", text))
 
 
 class WordingChecker:
@@ -152,8 +164,13 @@ class WordingChecker:
         return self._lexicon or WordingLexicon.load()
 
     @cached_property
-    def _misquotes(self) -> list[tuple[re.Pattern[str], str]]:
-        return [(re.compile(p), c) for p, c in self.lexicon.misquotes]
+    def _misquotes(self) -> list[tuple[re.Pattern[str], str, str]]:
+        """(pattern, correct form, a literal every match contains) — the literal skips most pages cheaply."""
+        out = []
+        for p, c in self.lexicon.misquotes:
+            literals = [x for x in re.split(r"\[[^\]]*\]|[\\().*+?{}|^$<!=]|\d", p) if len(x) >= 2]
+            out.append((re.compile(p), c, max(literals, key=len) if literals else ""))
+        return out
 
     @cached_property
     def _anchors(self) -> Any:
@@ -217,7 +234,9 @@ class WordingChecker:
 
     # -- finders -----------------------------------------------------------------------------------
     def _find_misquotes(self, norm: str) -> Iterator[WordingError]:
-        for pattern, correct in self._misquotes:
+        for pattern, correct, literal in self._misquotes:
+            if literal and literal not in norm:
+                continue
             for match in pattern.finditer(norm):
                 yield WordingError("misquote", match.group(0), correct, match.start(), match.end(), "exact")
 
@@ -247,27 +266,49 @@ class WordingChecker:
                         continue
                     found = norm[s:e]
                     how = classify_edit(p, found)
-                    allowed = {"pinyin": "pinyin", "swap": "swap", "indel": "indel"}.get(how)
+                    allowed = {"pinyin": "pinyin", "swap": "swap", "indel": "indel", "one_off": "one_off"}.get(how)
                     if allowed and allowed in phrase.near_miss:
                         seen.add((index, s))
                         yield WordingError("phrase", found, p, s, e, how)
                         break
 
-    def _find_enumerations(self, norm: str) -> Iterator[WordingError]:
+    @cached_property
+    def _enumeration_runs(self) -> list[re.Pattern[str] | None]:
+        """Per enumeration, a run of items written without the label (政治意识、大局意识、核心意识、看齐意识).
+
+        A run may start inside a sentence (树立政治意识、…): the first item takes at most four characters
+        before the ending, and a member padded with a verb (树立政治意识) is read as that member.
+        """
+        runs: list[re.Pattern[str] | None] = []
         for enum in self.lexicon.enumerations:
-            # labelled: 四个意识（政治意识、大局意识…） / 社会主义核心价值观：富强、民主…
-            for match in re.finditer(re.escape(enum.label) + r"[”\"’'」》]?\s*(?:[（(]|[:：]|即|——|是|就是)", norm):
-                region_end = _region_end(norm, match.end(), opener=norm[match.end() - 1])
-                region = norm[match.end():region_end]
-                yield from self._check_members(enum, region, match.end(), labelled=True)
-            # unlabelled: 政治意识、大局意识、核心意识、服务意识
+            count = len(enum.members) - 1
             if enum.suffix:
                 item = f"[{_CJK}]{{2,4}}?{re.escape(enum.suffix)}"
-                run = re.compile(f"(?<![{_CJK}]){item}(?:[、和及与]{item}){{{len(enum.members) - 1}}}(?![、和及与]?[{_CJK}]{{2,4}}{re.escape(enum.suffix)})")
-                for match in run.finditer(norm):
-                    if match.start() >= 1 and enum.label in norm[max(0, match.start() - 8):match.start()]:
-                        continue  # already read as a labelled enumeration
-                    yield from self._check_members(enum, match.group(0), match.start(), labelled=False)
+                runs.append(re.compile(f"{item}(?:[、和及与]{item}){{{count}}}"
+                                       f"(?![、和及与]?[{_CJK}]{{2,4}}{re.escape(enum.suffix)})"))
+            elif enum.prefix:
+                longest = max(len(m) for m in enum.members + enum.also_accepted) - len(enum.prefix)
+                item = f"{re.escape(enum.prefix)}[{_CJK}]{{2,{longest + 1}}}?"
+                runs.append(re.compile(f"{item}(?:、{item}){{{count}}}(?=[的”\"）)，,。；;、]|$)"))
+            else:
+                runs.append(None)
+        return runs
+
+    def _find_enumerations(self, norm: str) -> Iterator[WordingError]:
+        for enum, run in zip(self.lexicon.enumerations, self._enumeration_runs, strict=True):
+            # labelled: 四个意识（政治意识、大局意识…） / 社会主义核心价值观：富强、民主…
+            if enum.label in norm:
+                for match in re.finditer(re.escape(enum.label) + r"[”\"’'」》]?\s*(?:[（(]|[:：]|即|——|是|就是)", norm):
+                    region_end = _region_end(norm, match.end(), opener=norm[match.end() - 1])
+                    region = norm[match.end():region_end]
+                    yield from self._check_members(enum, region, match.end(), labelled=True)
+            marker = enum.suffix or enum.prefix
+            if run is None or norm.count(marker) < len(enum.members):
+                continue
+            for match in run.finditer(norm):
+                if enum.label in norm[max(0, match.start() - 8):match.start()]:
+                    continue  # already read as a labelled enumeration
+                yield from self._check_members(enum, match.group(0), match.start(), labelled=False)
 
     def _check_members(self, enum: Enumeration, region: str, offset: int, *, labelled: bool) -> Iterator[WordingError]:
         splitter = "[、，,；;“”\"'‘’（）()：:]"
@@ -281,9 +322,12 @@ class WordingChecker:
             pos += len(piece)
         if enum.suffix:
             items = [(t, s) for t, s in items if t.endswith(enum.suffix) and len(t) <= len(enum.suffix) + 4]
+        elif enum.prefix:
+            longest = max(len(m) for m in enum.members + enum.also_accepted)
+            items = [(t, s) for t, s in items if t.startswith(enum.prefix) and len(t) <= longest + 1]
         elif enum.item_length:
             items = [(t, s) for t, s in items if len(t) == enum.item_length]
-        members = set(enum.members)
+        members = set(enum.members) | set(enum.also_accepted)
         # a member padded with a verb (增强政治意识) is that member
         items = [(next((m for m in members if t.endswith(m)), t), s + len(t) - len(next((m for m in members if t.endswith(m)), t)))
                  for t, s in items]
@@ -319,12 +363,50 @@ class WordingChecker:
                 yield WordingError("leader_title", match.group(0), _holder(leaders, title) or f"{name} is not {title}",
                                    match.start(), match.end(), "title")
 
+    @cached_property
+    def _name_candidates(self) -> re.Pattern[str] | None:
+        """Where a near miss of a three-character name can be: two of its characters in their places."""
+        keys: set[str] = set()
+        for leader in self.lexicon.leaders:
+            if len(leader.name) == 3:
+                a, b, c = map(re.escape, leader.name)
+                keys |= {a + b, b + c, b + a, a + c, c + b, f"{a}[{_CJK}]{c}"}
+        return re.compile("(?=(" + "|".join(sorted(keys)) + "))") if keys else None  # overlapping
+
+    def _name_starts(self, norm: str) -> dict[str, set[int]]:
+        """Start offsets worth testing per leader: around a pair of the name's characters (three-character
+        names), after the leader's title or before 同志 (two-character names, whose characters are common)."""
+        starts: dict[str, set[int]] = {}
+        pattern = self._name_candidates
+        three = [x for x in self.lexicon.leaders if len(x.name) == 3]
+        if pattern is not None:
+            for match in pattern.finditer(norm):
+                for leader in three:
+                    if sum(ch in leader.name for ch in match.group(1)) >= 2:
+                        starts.setdefault(leader.name, set()).update((match.start() - 1, match.start()))
+        two = [x for x in self.lexicon.leaders if len(x.name) == 2]
+        if two:
+            before_comrade = [m.start() - 2 for m in re.finditer("同志", norm)]
+            for leader in two:
+                found = starts.setdefault(leader.name, set(before_comrade))
+                for title in leader.titles:
+                    if title in norm:
+                        found.update(m.end() for m in re.finditer(re.escape(title), norm))
+        return starts
+
     def _find_names(self, norm: str) -> Iterator[WordingError]:
         context = self.lexicon.leader_context
         leaders = self.lexicon.leaders
+        starts = self._name_starts(norm)
         for leader, pattern in self._name_patterns:
+            positions = sorted(p for p in starts.get(leader.name, ()) if 0 <= p < len(norm))
+            if not positions:
+                continue
             exact = [(m.start(), m.end()) for m in re.finditer(re.escape(leader.name), norm)]
-            for match in pattern.finditer(norm):
+            for position in positions:
+                match = pattern.match(norm, position)
+                if match is None:
+                    continue
                 found = match.group(1)
                 start, end = match.start(1), match.start(1) + len(found)
                 if found == leader.name or any(s < end and start < e for s, e in exact):
@@ -336,15 +418,19 @@ class WordingChecker:
                     continue
                 before = norm[max(0, start - 12):start]
                 after = norm[end:end + 4]
-                titled_before = any(before.endswith(t) and not before[:-len(t)].endswith("副") for t in leader.titles)
+                titled_before = any(before.endswith(t) and not before[:-len(t)].endswith("副")
+                                    for t in leader.titles)
                 titled_after = after.startswith(("同志",) + tuple(t for t in _AFTER_TITLES if leader.held(t)))
                 sentence = _sentence(norm, start, end)
                 in_context = any(w in sentence for w in context) or any(
                     other.name in sentence for other in leaders if other is not leader)
+                # 传达学习丁雪祥同志…讲话精神: relaying a national leader's speech, no local title before it
+                relayed = (after.startswith("同志") and any(w in sentence for w in self.lexicon.relay_context)
+                           and not _LOCAL_TITLE.search(before))
                 if len(leader.name) == 2:
-                    ok = how in ("pinyin", "swap") and titled_before
+                    ok = how in ("pinyin", "swap") and (titled_before or relayed)
                 elif how in ("pinyin", "swap"):
-                    ok = in_context
+                    ok = in_context or relayed
                 else:
                     ok = titled_before or titled_after
                 if ok:

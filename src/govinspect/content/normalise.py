@@ -1,0 +1,123 @@
+"""Text folding shared by the content checks: one character table applied with ``str.translate``.
+
+Every content check compares page text against word lists written in simplified Chinese and lower case.
+Folding a text character by character in Python costs about as much as parsing the page, so the fold is
+a translation table filled lazily (each distinct character is worked out once per process: NFKC, lower
+case, traditional → simplified from ``data/t2s_characters.txt``, zero-width characters dropped) and
+applied by ``str.translate`` in C.
+
+:func:`page_scan` keeps one lexicon scan of a page's text per page and lexicon, so content.spam and
+content.dark_link do not scan the same text twice.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+import weakref
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+__all__ = ["Folder", "page_memo", "simplified_table", "to_simplified"]
+
+# Zero-width and formatting characters spammers put between letters; removed outright.
+INVISIBLE = frozenset({"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e"})
+
+
+@lru_cache(maxsize=1)
+def simplified_table() -> dict[str, str]:
+    """Traditional → simplified characters (OpenCC's one-to-one character mappings)."""
+    text = resources.files("govinspect.content").joinpath("data/t2s_characters.txt").read_text(encoding="utf-8")
+    table: dict[str, str] = {}
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        for i in range(0, len(line) - 1, 2):
+            table[line[i]] = line[i + 1]
+    return table
+
+
+@lru_cache(maxsize=1)
+def _simplify_ords() -> dict[int, str]:
+    return {ord(k): v for k, v in simplified_table().items()}
+
+
+def to_simplified(text: str) -> str:
+    """``text`` with traditional characters replaced one for one (lengths and offsets are kept)."""
+    return text.translate(_simplify_ords())
+
+
+class _FoldTable(dict[int, Any]):
+    """``str.translate`` table filled on first sight of each character (C speed after that)."""
+
+    def __init__(self, fold_char: Callable[[str], str]) -> None:
+        super().__init__()
+        self._fold_char = fold_char
+        self.irregular: set[str] = set()  # characters that fold to zero or several characters
+
+    def __missing__(self, code: int) -> Any:
+        ch = chr(code)
+        out = self._fold_char(ch)
+        if len(out) != 1:
+            self.irregular.add(ch)
+        value: Any = out if out != ch else None
+        if value is None:
+            value = code  # unchanged: map to itself so the next lookup is a plain dict hit
+        self[code] = value
+        return value
+
+
+class Folder:
+    """Folds text for matching: NFKC, lower case, simplified characters, invisible characters dropped.
+
+    ``variants`` (a word list's own "繁简" pairs) take precedence over the packaged table.
+    """
+
+    def __init__(self, variants: Mapping[str, str] | None = None, *, simplify: bool = True) -> None:
+        self._variants = dict(variants or {})
+        self._simplify = simplify
+        self._table = _FoldTable(self.fold_char)
+
+    def fold_char(self, ch: str) -> str:
+        if ch in INVISIBLE:
+            return ""
+        out = unicodedata.normalize("NFKC", ch).lower()
+        table = simplified_table() if self._simplify else {}
+        return "".join(self._variants.get(c) or table.get(c, c) for c in out)
+
+    def fold(self, text: str) -> str:
+        """The folded text (its length may differ from ``text`` when NFKC expands a character)."""
+        return text.translate(self._table)
+
+    def fold_with_offsets(self, text: str) -> tuple[str, list[int] | None]:
+        """The folded text and, when lengths differ, the original index of every folded character."""
+        out = text.translate(self._table)
+        irregular = self._table.irregular
+        if len(out) == len(text) and (not irregular or irregular.isdisjoint(text)):
+            return out, None
+        offsets: list[int] = []
+        table = self._table
+        for index, ch in enumerate(text):
+            value = table[ord(ch)]
+            offsets.extend([index] * (1 if isinstance(value, int) else len(value)))
+        return out, offsets
+
+
+# ---- per-page memo ------------------------------------------------------------------------------
+
+_MEMO: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
+
+
+def page_memo(page: Any, key: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()`` once per page and key (checks sharing work on one page), dropped with the page."""
+    try:
+        memo = _MEMO.get(page)
+        if memo is None:
+            memo = _MEMO[page] = {}
+    except TypeError:  # not weak-referenceable: no sharing, still correct
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
