@@ -1,4 +1,5 @@
-"""Command line: ``govinspect demo | registry import | inspect | report | notice | check | checks | runs``.
+"""Command line: ``govinspect demo | registry import | inspect | report | notice | check | checks | runs |
+web | users``.
 
 Every command builds Settings with :func:`load_settings` and passes them down. Errors of the
 GovinspectError family print as one line naming the fix, with exit status 2.
@@ -667,6 +668,90 @@ def tickets_stats(
     else:
         console.print("年度考核扣分（找错留言）：无")
 
+
+
+# --- dashboard ------------------------------------------------------------------------------------
+
+
+@app.command()
+@one_line_errors
+def web(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", help="Port to listen on.", min=0, max=65535)] = 8080,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Serve the web dashboard (runs, sites, findings, 整改跟踪, 找错 messages) with uvicorn."""
+    import uvicorn
+
+    from govinspect.web import create_app
+
+    settings = _settings(config, db)
+    if host not in ("127.0.0.1", "::1", "localhost") and not settings.web.secure_cookies:
+        Console(stderr=True, highlight=False).print(
+            f"warning: serving on {host} without web.secure_cookies; put it behind HTTPS and set "
+            "GOVINSPECT_WEB__SECURE_COOKIES=1", markup=False)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", proxy_headers=False)
+
+
+users_app = typer.Typer(help="Dashboard accounts (admin, inspector, operator, viewer).", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        line = sys.stdin.readline()
+        password = line.rstrip("\r\n")
+        if not password:
+            raise ConfigError("no password on standard input: pipe it in, one line")
+        return password
+    password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return str(password)
+
+
+@users_app.command("add")
+@one_line_errors
+def users_add(
+    name: Annotated[str, typer.Argument(help="User name (letters, digits, _ . @ -).")],
+    role: Annotated[str, typer.Option("--role", help="admin, inspector, operator or viewer.")],
+    region: Annotated[str, typer.Option("--region", help="Region scope for inspector/viewer: 广东省/湛江市.")] = "",
+    site: Annotated[list[str] | None, typer.Option("--site", help="网站标识码 an operator answers for (repeat).")] = None,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Create a dashboard account; the password is prompted for (or read from stdin), never an argument."""
+    from govinspect.findings.store import Store
+    from govinspect.web.auth import UserStore, check_password_rules
+
+    settings = _settings(config, db)
+    password = _read_password(password_stdin)
+    check_password_rules(password)
+    store = Store.open(settings.database_url, timezone=settings.timezone)
+    try:
+        user = UserStore(store).add(name, password, role, region=region, site_codes=site or [])
+    finally:
+        store.close()
+    _console().print(f"user {user.username} created: {user.role} ({user.scope_text})", markup=False)
+
+
+@users_app.command("list")
+@one_line_errors
+def users_list(config: ConfigOpt = None, db: DbOpt = None) -> None:
+    """List dashboard accounts (no passwords or hashes are shown)."""
+    from govinspect.findings.store import Store
+    from govinspect.web.auth import UserStore
+
+    settings = _settings(config, db)
+    store = Store.open(settings.database_url, timezone=settings.timezone)
+    try:
+        users = UserStore(store).list()
+    finally:
+        store.close()
+    table = _folding_table("user", "role", "scope", "active", title="users")
+    for u in users:
+        table.add_row(u.username, u.role, u.scope_text, "yes" if u.active else "no")
+    _console().print(table)
 
 def main() -> None:  # pragma: no cover
     app()

@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from govinspect.errors import ConfigError
@@ -57,6 +57,18 @@ class CrawlSettings(BaseModel):
     sites_in_parallel: int = 16
 
 
+class WebSettings(BaseModel):
+    """The dashboard (``govinspect web``): session signing, where re-checks write, cookie flags."""
+
+    # Signs session cookies; empty: a random key kept in data_dir/web-secret.key. SecretStr, so the
+    # settings a run stores (model_dump) show it masked.
+    secret_key: SecretStr = SecretStr("")
+    data_dir: Path = Path("govinspect-data")  # re-check runs write their outputs to data_dir/runs/<run id>
+    session_hours: float = Field(default=8.0, gt=0)
+    secure_cookies: bool = False  # True when served over HTTPS (cookie gets the Secure flag)
+    max_rechecks: int = Field(default=2, ge=1)  # re-check runs at once; more wait in a bounded queue
+
+
 class Settings(BaseSettings):
     """Everything configurable. See ``govinspect.toml.example``."""
 
@@ -72,6 +84,7 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     crawl: CrawlSettings = Field(default_factory=CrawlSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     checks: dict[str, dict[str, Any]] = Field(default_factory=dict)
     disabled_checks: list[str] = Field(default_factory=list)
 

@@ -1,0 +1,1 @@
+"""One router per resource: users (login, accounts), runs, sites, findings, rectification, tickets."""
