@@ -69,6 +69,15 @@ class WebSettings(BaseModel):
     max_rechecks: int = Field(default=2, ge=1)  # re-check runs at once; more wait in a bounded queue
 
 
+class SecuritySettings(BaseModel):
+    """Safe security probes of the fetch stage (authorised inspection, never an attack)."""
+
+    enabled: bool = True
+    xss_probe: bool = True  # harmless marker on GET search forms / search links found by the crawl
+    exposed_paths: bool = True  # .git/HEAD, backups, phpinfo, directory listings, management consoles
+    max_probe_requests: int = Field(default=40, ge=0)  # HTTP requests per site, redirect hops included
+
+
 class Settings(BaseSettings):
     """Everything configurable. See ``govinspect.toml.example``."""
 
@@ -84,6 +93,7 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Shanghai"
     fetch: FetchSettings = Field(default_factory=FetchSettings)
     crawl: CrawlSettings = Field(default_factory=CrawlSettings)
+    security: SecuritySettings = Field(default_factory=SecuritySettings)
     web: WebSettings = Field(default_factory=WebSettings)
     checks: dict[str, dict[str, Any]] = Field(default_factory=dict)
     disabled_checks: list[str] = Field(default_factory=list)

@@ -49,6 +49,7 @@ class Input(StrEnum):
     RENDERED = "rendered"  # headless-Chromium DOM / visibility facts
     SPIDER_VIEW = "spider_view"  # the homepage as served to a search-engine User-Agent (cloaking)
     ATTACHMENTS = "attachments"  # text of PDF/DOCX/XLSX attachments
+    SECURITY_PROBES = "security_probes"  # facts of the safe security probes (fetch/probes.py)
 
 
 class CheckParams(BaseModel):

@@ -40,6 +40,13 @@ def all_check_classes() -> list[type[Check]]:
     from govinspect.checks.wrong_region import WrongRegion
 
     classes += [PrivacyLeak, WrongRegion, SeriousErrors]
+    # --- security: safe probes of the fetch stage (fetch/probes.py), transport and headers ---
+    from govinspect.checks.exposed import Exposures
+    from govinspect.checks.security_headers import SecurityHeaders
+    from govinspect.checks.tls import TlsProblems
+    from govinspect.checks.xss_reflected import XssReflected
+
+    classes += [XssReflected, Exposures, TlsProblems, SecurityHeaders]
     return classes
 
 

@@ -212,18 +212,21 @@ class Fetcher:
 
     async def fetch(self, url: str, *, method: str = "GET", user_agent: str | None = None,
                     max_bytes: int | None = None, retries: int | None = None,
-                    verify: bool = True) -> FetchResult:
+                    verify: bool = True, max_redirects: int | None = None) -> FetchResult:
         """Fetch ``url`` following redirects; retry transient failures (and 502/503/504) with backoff.
 
         Never raises for network problems: the failure is classified on the result.
+        ``max_redirects`` lowers the setting for this call (a bounded number of requests).
         """
         result, _ = await self.fetch_with_tls(url, method=method, user_agent=user_agent,
-                                             max_bytes=max_bytes, retries=retries, verify=verify)
+                                             max_bytes=max_bytes, retries=retries, verify=verify,
+                                             max_redirects=max_redirects)
         return result
 
     async def fetch_with_tls(self, url: str, *, method: str = "GET", user_agent: str | None = None,
                              max_bytes: int | None = None, retries: int | None = None,
-                             verify: bool = True) -> tuple[FetchResult, dict[str, Any] | None]:
+                             verify: bool = True, max_redirects: int | None = None,
+                             ) -> tuple[FetchResult, dict[str, Any] | None]:
         """Like :meth:`fetch`, also returning TLS facts of the final https hop (or None for http)."""
         self._ensure_session()
         s = self.settings
@@ -233,7 +236,8 @@ class Fetcher:
         tls: dict[str, Any] | None = None
         for attempt in range(tries):
             tls = {} if url.lower().startswith("https:") else None
-            result = await self._follow(url, method, user_agent or self.user_agent, cap, tls, verify)
+            result = await self._follow(url, method, user_agent or self.user_agent, cap, tls, verify,
+                                        s.max_redirects if max_redirects is None else max(0, max_redirects))
             result.attempts = attempt + 1
             transient = result.failure in TRANSIENT or (
                 result.failure is FailureClass.HTTP_STATUS and result.status in RETRY_STATUSES)
@@ -246,13 +250,12 @@ class Fetcher:
         return result, (tls or None) if tls is not None else None
 
     async def _follow(self, url: str, method: str, user_agent: str, cap: int,
-                      tls: dict[str, Any] | None, verify: bool) -> FetchResult:
-        s = self.settings
+                      tls: dict[str, Any] | None, verify: bool, max_redirects: int) -> FetchResult:
         result = FetchResult(url=url, final_url=url, method=method, fetched_at=datetime.now(UTC))
         current = url
         seen = {url}
         started = time.monotonic()
-        for _ in range(s.max_redirects + 1):
+        for _ in range(max_redirects + 1):
             try:
                 target = URL(current)
             except (ValueError, TypeError) as exc:
@@ -282,7 +285,7 @@ class Fetcher:
             current = nxt
         result.final_url = current
         return self._fail(result, FailureClass.TOO_MANY_REDIRECTS,
-                          f"more than {s.max_redirects} redirects", started)
+                          f"more than {max_redirects} redirects", started)
 
     @staticmethod
     def _fail(result: FetchResult, failure: FailureClass, error: str, started: float) -> FetchResult:
@@ -432,3 +435,32 @@ def _tls_facts(out: dict[str, Any], ssl_object: ssl.SSLObject | None) -> None:
         issuer = dict(item[0] for item in cert.get("issuer", ()) if item)
         out["issuer"] = issuer.get("organizationName") or issuer.get("commonName") or ""
         out["subject_alt_names"] = [v for k, v in cert.get("subjectAltName", ()) if k == "DNS"]
+    else:  # not verified (verify=False): getpeercert() is empty, the DER form still says what was served
+        _der_facts(out, ssl_object.getpeercert(binary_form=True))
+
+
+def _der_facts(out: dict[str, Any], der: bytes | None) -> None:
+    """Validity, issuer and names of an unverified certificate, in getpeercert()'s formats."""
+    if not der:
+        return
+    from cryptography import x509
+    from cryptography.x509.oid import ExtensionOID, NameOID
+
+    try:
+        cert = x509.load_der_x509_certificate(der)
+    except ValueError:
+        return
+
+    def name(value: x509.Name, oid: x509.ObjectIdentifier) -> str:
+        attrs = value.get_attributes_for_oid(oid)
+        return str(attrs[0].value) if attrs else ""
+
+    out["not_after"] = cert.not_valid_after_utc.strftime("%b %d %H:%M:%S %Y GMT")
+    out["not_before"] = cert.not_valid_before_utc.strftime("%b %d %H:%M:%S %Y GMT")
+    out["issuer"] = name(cert.issuer, NameOID.ORGANIZATION_NAME) or name(cert.issuer, NameOID.COMMON_NAME)
+    out["self_signed"] = cert.issuer == cert.subject
+    try:
+        san = cert.extensions.get_extension_for_oid(ExtensionOID.SUBJECT_ALTERNATIVE_NAME).value
+        out["subject_alt_names"] = san.get_values_for_type(x509.DNSName)
+    except x509.ExtensionNotFound:
+        out["subject_alt_names"] = []
