@@ -15,7 +15,7 @@ from tests.test_web_support import (
     XSS,
     Dashboard,
     csrf_of,
-    dashboard,  # noqa: F401 - fixture
+    dashboard_fixture,  # noqa: F401 - the dashboard fixture
 )
 
 SITE_PAGE = "/runs/{run}/sites/{code}"
@@ -28,8 +28,8 @@ def site_page(code: str) -> str:
 # --- sign-in required ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/runs", f"/runs/{RUN_ID}", site_page(LEIZHOU.site_code), "/sites", "/tickets",
-                                  "/rectifications", f"/runs/{RUN_ID}/findings"])
+@pytest.mark.parametrize("path", ["/runs", f"/runs/{RUN_ID}", site_page(LEIZHOU.site_code), "/sites",
+                                  "/tickets", "/rectifications", f"/runs/{RUN_ID}/findings"])
 def test_pages_redirect_anonymous_users_to_login(dashboard: Dashboard, path: str) -> None:
     with dashboard.server.client() as anon:
         r = anon.get(path)
@@ -171,8 +171,8 @@ def test_findings_filter(dashboard: Dashboard, query: dict, expected: int) -> No
 def test_json_api_shapes(dashboard: Dashboard) -> None:
     admin = dashboard.clients["admin"]
     run = admin.get("/api/runs").json()["runs"][0]
-    assert set(run) == {"run_id", "as_of", "started_at", "finished_at", "status", "profile_id", "profile_version",
-                        "sites", "done", "scored", "qualified", "pass_rate"}
+    assert set(run) == {"run_id", "as_of", "started_at", "finished_at", "status", "profile_id",
+                        "profile_version", "sites", "done", "scored", "qualified", "pass_rate"}
     assert run["as_of"] == "2021-06-15T23:59:59+08:00" and run["status"] == "finished"
     site = admin.get(f"/api/runs/{RUN_ID}/sites/{LEIZHOU.site_code}").json()
     assert site["site"]["site_code"] == LEIZHOU.site_code and site["site"]["status"] == "qualified"
@@ -180,8 +180,8 @@ def test_json_api_shapes(dashboard: Dashboard) -> None:
                                "findings": 2, "reason": "2 个链接不可用，每个扣1分", "is_veto": False}]
     assert len(site["findings"]) == 2
     f = next(x for x in site["findings"] if x["evidence"]["excerpt"] == XSS)  # JSON keeps the text as it was
-    assert set(f) >= {"id", "check", "site_code", "url", "target", "severity", "indicator", "detail", "evidence",
-                      "observed_at", "rectification"}
+    assert set(f) >= {"id", "check", "site_code", "url", "target", "severity", "indicator", "detail",
+                      "evidence", "observed_at", "rectification"}
     assert isinstance(f["id"], int) and f["rectification"] in ("open", "fixed", "accepted", "rejected")
     assert f["evidence"]["warc_record"] == "<urn:uuid:11111111-0000-0000-0000-000000000001>"
     hist = admin.get(f"/api/sites/{XIASHAN.site_code}").json()

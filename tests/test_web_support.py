@@ -47,9 +47,9 @@ USERS = {
 
 def _score(site: Site, *, qualified: bool, vetoes: list[str], score: float | None,
            losses: list[PointLoss]) -> SiteScore:
-    return SiteScore(site_code=site.site_code, qualified=qualified, vetoes=vetoes, deductions=sum(
-        loss.points for loss in losses if loss.indicator not in vetoes), bonus=0.0, score=score, losses=losses,
-        profile_id="national-2019", profile_version="1.0")
+    deductions = sum(loss.points for loss in losses if loss.indicator not in vetoes)
+    return SiteScore(site_code=site.site_code, qualified=qualified, vetoes=vetoes, deductions=deductions,
+                     bonus=0.0, score=score, losses=losses, profile_id="national-2019", profile_version="1.0")
 
 
 def sample_results() -> list[SiteResult]:
@@ -195,13 +195,13 @@ class Dashboard:
     clients: dict[str, httpx.Client]
 
 
-def make_settings(tmp: Path, **overrides: Any) -> Settings:
+def make_settings(tmp: Path, web: dict[str, Any] | None = None, **overrides: Any) -> Settings:
     db_url = f"sqlite:///{tmp / 'govinspect.db'}"
-    return load_settings(database_url=db_url, web={"data_dir": str(tmp / "data")}, **overrides)
+    return load_settings(database_url=db_url, web={"data_dir": str(tmp / "data"), **(web or {})}, **overrides)
 
 
-@pytest.fixture(scope="module")
-def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
+@pytest.fixture(scope="module", name="dashboard")
+def dashboard_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     """One seeded database and one live server per test module; a signed-in client per user."""
     tmp = tmp_path_factory.mktemp("web")
     settings = make_settings(tmp)

@@ -91,6 +91,9 @@ def verify_password(password: str, stored: str) -> bool:
         if scheme != "scrypt":
             return False
         expected = _unb64(digest)
+        sane = 2 <= int(n) <= 2**20 and 1 <= int(r) <= 32 and 1 <= int(p) <= 16
+        if len(expected) != HASH_BYTES or not sane:
+            return False  # a cut or altered hash never matches (a shorter key would match its prefix)
         actual = hashlib.scrypt(
             password.encode("utf-8"), salt=_unb64(salt), n=int(n), r=int(r), p=int(p),
             dklen=len(expected), maxmem=64 * 1024 * 1024,
@@ -215,7 +218,8 @@ class UserStore:
         try:
             role = Role(role)
         except ValueError:
-            raise WebError(f"role {role!r} is unknown: use one of {', '.join(r.value for r in Role)}") from None
+            known = ", ".join(r.value for r in Role)
+            raise WebError(f"role {role!r} is unknown: use one of {known}") from None
         check_password_rules(password)
         region = "/".join(p.strip() for p in region.split("/") if p.strip())
         codes = list(dict.fromkeys(c.strip() for c in site_codes if c.strip()))
@@ -291,7 +295,9 @@ class UserStore:
     def set_active(self, user_id: int, active: bool) -> None:
         with self.engine.begin() as conn:
             done = conn.execute(
-                update(UserRow).where(UserRow.id == user_id).values(active=active, updated_at=datetime.now(UTC))
+                update(UserRow)
+                .where(UserRow.id == user_id)
+                .values(active=active, updated_at=datetime.now(UTC))
             )
         if done.rowcount != 1:
             raise WebError(f"no user with id {user_id}: list the users again")

@@ -11,7 +11,7 @@ import base64
 import binascii
 import hmac
 import secrets
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from starlette.responses import Response
@@ -90,7 +90,9 @@ def api_user(request: Request) -> User:
                 throttle.succeeded(name)
                 return found
             throttle.failed(name)
-    raise HTTPException(401, "authentication required", headers={"WWW-Authenticate": 'Basic realm="govinspect"'})
+    raise HTTPException(
+        401, "authentication required", headers={"WWW-Authenticate": 'Basic realm="govinspect"'}
+    )
 
 
 async def check_csrf(request: Request) -> None:
@@ -102,11 +104,8 @@ async def check_csrf(request: Request) -> None:
         raise HTTPException(403, "表单已失效（缺少或错误的校验码），请刷新页面后重试")
 
 
-def writer(user: User = Depends(page_user)) -> User:
-    """A user who may change things; viewers get 403."""
-    if not user.can_write:
-        raise HTTPException(403, "只读用户不能执行此操作")
-    return user
+PageUser = Annotated[User, Depends(page_user)]
+ApiUser = Annotated[User, Depends(api_user)]
 
 
 def visible_site(request: Request, user: User, site_code: str) -> Site:
@@ -152,11 +151,14 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
         "csrf_field": CSRF_FIELD,
         "csrf_token": csrf_token(request),
     }
-    return request.app.state.templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
+    templates = request.app.state.templates
+    return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
 
 
 __all__ = [
     "CSRF_FIELD",
+    "ApiUser",
+    "PageUser",
     "LoginRequired",
     "api_user",
     "cache_of",
@@ -168,5 +170,4 @@ __all__ = [
     "store_of",
     "visible_run",
     "visible_site",
-    "writer",
 ]

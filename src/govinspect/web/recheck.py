@@ -150,6 +150,8 @@ class RecheckManager:
                 run_inspection([site], self.settings, as_of=as_of, out_dir=staging, store=self.store,
                                on_start=started)
             )
+            if self._closed:  # shutdown began between queueing and now
+                job._task.cancel()
             loop.run_until_complete(job._task)
             job.status = FINISHED
             job.out_dir = str(self._settle(staging, job.run_id))

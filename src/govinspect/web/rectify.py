@@ -53,7 +53,21 @@ TRANSITIONS: dict[RectStatus, tuple[RectStatus, ...]] = {
 
 
 class RectificationError(WebError):
-    """A rectification step is not allowed now."""
+    """A rectification step is not allowed now (the finding is not in a status that permits it)."""
+
+    status_code = 409
+
+
+class RectificationForbidden(RectificationError):
+    """The step exists for this status, but the user's role may not take it."""
+
+    status_code = 403
+
+
+class FindingNotFound(RectificationError):
+    """No such finding on this site in this run."""
+
+    status_code = 404
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +180,7 @@ class RectificationStore:
                 )
             ).first()
             if finding is None:
-                raise RectificationError(f"no finding {finding_id} on site {site.site_code} in run {run_id}")
+                raise FindingNotFound(f"该批次中网站 {site.site_code} 没有编号为 {finding_id} 的问题")
             last = conn.scalar(
                 select(RectificationRow.status)
                 .where(RectificationRow.finding_id == finding_id, RectificationRow.run_id == run_id)
@@ -176,7 +190,11 @@ class RectificationStore:
             current = RectStatus(last) if last else RectStatus.OPEN
             if expected is not None and RectStatus(expected) is not current:
                 raise RectificationError("该问题的整改状态已被他人更新，请刷新页面后重试")
-            if step not in allowed_actions(user, site, current):
+            if step in TRANSITIONS[current] and step not in allowed_actions(user, site, current):
+                raise RectificationForbidden(
+                    f"您的角色不能对该问题执行「{ACTION_NAMES.get(step, step)}」"
+                )
+            if step not in TRANSITIONS[current]:
                 raise RectificationError(
                     f"当前状态为「{STATUS_NAMES[current]}」，您不能执行「{ACTION_NAMES.get(step, step)}」"
                 )
@@ -208,7 +226,9 @@ __all__ = [
     "STATUS_NAMES",
     "TRANSITIONS",
     "RectStatus",
+    "FindingNotFound",
     "RectificationError",
+    "RectificationForbidden",
     "RectificationStore",
     "Step",
     "allowed_actions",

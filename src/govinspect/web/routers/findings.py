@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from govinspect.reports import labels
 from govinspect.reports.context import FindingRow, ReportContext
 from govinspect.web.auth import User, region_covers
 from govinspect.web.data import run_finding_id_map, scoped_context
-from govinspect.web.deps import api_user, page_user, render, store_of, visible_run
+from govinspect.web.deps import ApiUser, PageUser, render, store_of, visible_run
 from govinspect.web.rectify import STATUS_NAMES, RectificationStore, RectStatus
 from govinspect.web.routers.runs import finding_json
 
@@ -44,7 +44,8 @@ def _selection(request: Request, user: User, run_id: str, check: str, severity: 
     rows = _filtered(ctx, check.strip(), severity.strip(), region.strip())
     store = store_of(request)
     ids = run_finding_id_map(store, part)
-    status = {fid: steps[-1].status for fid, steps in RectificationStore(store).history(run_id).items() if steps}
+    history = RectificationStore(store).history(run_id)
+    status = {fid: steps[-1].status for fid, steps in history.items() if steps}
     return ctx, rows, ids, status
 
 
@@ -52,11 +53,11 @@ def _selection(request: Request, user: User, run_id: str, check: str, severity: 
 async def findings_page(
     request: Request,
     run_id: str,
-    user: User = Depends(page_user),
-    check: str = Query("", max_length=64),
-    severity: str = Query("", max_length=16),
-    region: str = Query("", max_length=255),
-    page: int = Query(1, ge=1, le=100_000),
+    user: PageUser,
+    check: Annotated[str, Query(max_length=64)] = "",
+    severity: Annotated[str, Query(max_length=16)] = "",
+    region: Annotated[str, Query(max_length=255)] = "",
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
     ctx, rows, ids, status = _selection(request, user, run_id, check, severity, region)
     pages = max(1, -(-len(rows) // PAGE_SIZE))
@@ -76,12 +77,12 @@ async def findings_page(
 async def api_findings(
     request: Request,
     run_id: str,
-    user: User = Depends(api_user),
-    check: str = Query("", max_length=64),
-    severity: str = Query("", max_length=16),
-    region: str = Query("", max_length=255),
-    offset: int = Query(0, ge=0),
-    limit: int = Query(1000, ge=1, le=MAX_API),
+    user: ApiUser,
+    check: Annotated[str, Query(max_length=64)] = "",
+    severity: Annotated[str, Query(max_length=16)] = "",
+    region: Annotated[str, Query(max_length=255)] = "",
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_API)] = 1000,
 ) -> dict[str, Any]:
     _ctx, rows, ids, status = _selection(request, user, run_id, check, severity, region)
     items = []

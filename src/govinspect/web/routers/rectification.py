@@ -8,7 +8,15 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from govinspect.web.auth import User
-from govinspect.web.deps import api_user, check_csrf, page_user, render, store_of, visible_run, visible_site
+from govinspect.web.deps import (
+    ApiUser,
+    PageUser,
+    check_csrf,
+    render,
+    store_of,
+    visible_run,
+    visible_site,
+)
 from govinspect.web.rectify import (
     STATUS_NAMES,
     RectificationError,
@@ -46,7 +54,7 @@ async def rectify(
     run_id: str,
     site_code: str,
     finding_id: int,
-    user: User = Depends(page_user),
+    user: PageUser,
     step: Annotated[str, Form(max_length=16)] = "",
     note: Annotated[str, Form(max_length=4000)] = "",
     expected: Annotated[str, Form(max_length=16)] = "",
@@ -63,7 +71,8 @@ async def rectify(
             user, site, run_id, finding_id, step, note, expected=expected or None
         )
     except RectificationError as exc:
-        return render(request, "error.html", {"status": 409, "message": str(exc), "back": back}, status_code=409)
+        return render(request, "error.html", {"status": exc.status_code, "message": str(exc), "back": back},
+                      status_code=exc.status_code)
     return RedirectResponse(f"{back}#f-{finding_id}", status_code=303)
 
 
@@ -80,8 +89,8 @@ def _scoped_latest(request: Request, user: User, status: str) -> list[Step]:
 
 
 @router.get("/rectifications")
-async def rectifications_page(request: Request, user: User = Depends(page_user),
-                              status: str = Query("", max_length=16)) -> Response:
+async def rectifications_page(request: Request, user: PageUser,
+                              status: Annotated[str, Query(max_length=16)] = "") -> Response:
     return render(request, "rectifications.html", {
         "steps": _scoped_latest(request, user, status), "status": status, "rect_names": STATUS_NAMES,
         "statuses": [s for s in RectStatus if s is not RectStatus.OPEN], "max_listed": MAX_LISTED,
@@ -89,14 +98,14 @@ async def rectifications_page(request: Request, user: User = Depends(page_user),
 
 
 @router.get("/api/rectifications")
-async def api_rectifications(request: Request, user: User = Depends(api_user),
-                             status: str = Query("", max_length=16)) -> dict[str, Any]:
+async def api_rectifications(request: Request, user: ApiUser,
+                             status: Annotated[str, Query(max_length=16)] = "") -> dict[str, Any]:
     return {"rectifications": [_step_json(s) for s in _scoped_latest(request, user, status)]}
 
 
 @router.get("/api/runs/{run_id}/sites/{site_code}/findings/{finding_id}/rectification")
 async def api_history(request: Request, run_id: str, site_code: str, finding_id: int,
-                      user: User = Depends(api_user)) -> dict[str, Any]:
+                      user: ApiUser) -> dict[str, Any]:
     site = visible_site(request, user, site_code)
     visible_run(request, user, run_id)
     steps = RectificationStore(store_of(request)).history(run_id, site.site_code).get(finding_id, [])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
 from govinspect.findings.model import RunResult
@@ -12,7 +12,7 @@ from govinspect.reports import labels
 from govinspect.reports.context import FindingRow, RegionRow, SiteRow
 from govinspect.web.auth import User
 from govinspect.web.data import RunSummary, finding_id_map, run_summaries, scoped_context
-from govinspect.web.deps import api_user, page_user, render, store_of, visible_run
+from govinspect.web.deps import ApiUser, PageUser, render, store_of, visible_run
 from govinspect.web.rectify import (
     ACTION_NAMES,
     STATUS_NAMES,
@@ -85,13 +85,13 @@ def finding_json(row: FindingRow, finding_id: int | None, status: str) -> dict[s
 
 
 @router.get("/runs")
-async def runs_page(request: Request, user: User = Depends(page_user)) -> Response:
+async def runs_page(request: Request, user: PageUser) -> Response:
     return render(request, "runs.html", {"runs": run_summaries(store_of(request), user),
                                          "run_status": _run_status})
 
 
 @router.get("/runs/{run_id}")
-async def run_page(request: Request, run_id: str, user: User = Depends(page_user)) -> Response:
+async def run_page(request: Request, run_id: str, user: PageUser) -> Response:
     part = visible_run(request, user, run_id)
     ctx = scoped_context(part, user, request.app.state.settings)
     return render(request, "run.html", {"ctx": ctx, "run_status": _run_status(ctx.run_status)})
@@ -126,7 +126,7 @@ def site_detail(request: Request, user: User, run_id: str, site_code: str) -> di
 
 
 @router.get("/runs/{run_id}/sites/{site_code}")
-async def run_site_page(request: Request, run_id: str, site_code: str, user: User = Depends(page_user)) -> Response:
+async def run_site_page(request: Request, run_id: str, site_code: str, user: PageUser) -> Response:
     detail = site_detail(request, user, run_id, site_code)
     return render(request, "run_site.html", {
         **detail, "run_status": _run_status(detail["ctx"].run_status), "rect_names": STATUS_NAMES,
@@ -138,12 +138,12 @@ async def run_site_page(request: Request, run_id: str, site_code: str, user: Use
 
 
 @router.get("/api/runs")
-async def api_runs(request: Request, user: User = Depends(api_user)) -> dict[str, Any]:
+async def api_runs(request: Request, user: ApiUser) -> dict[str, Any]:
     return {"runs": [_summary_json(r) for r in run_summaries(store_of(request), user)]}
 
 
 @router.get("/api/runs/{run_id}")
-async def api_run(request: Request, run_id: str, user: User = Depends(api_user)) -> dict[str, Any]:
+async def api_run(request: Request, run_id: str, user: ApiUser) -> dict[str, Any]:
     part = visible_run(request, user, run_id)
     ctx = scoped_context(part, user, request.app.state.settings)
     return {
@@ -161,7 +161,7 @@ async def api_run(request: Request, run_id: str, user: User = Depends(api_user))
 
 @router.get("/api/runs/{run_id}/sites/{site_code}")
 async def api_run_site(request: Request, run_id: str, site_code: str,
-                       user: User = Depends(api_user)) -> dict[str, Any]:
+                       user: ApiUser) -> dict[str, Any]:
     detail = site_detail(request, user, run_id, site_code)
     s: SiteRow = detail["site"]
     ids, rect = detail["ids"], detail["rect"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -10,7 +10,14 @@ from fastapi.responses import RedirectResponse, Response
 from govinspect.reports import labels
 from govinspect.web.auth import User
 from govinspect.web.data import site_runs
-from govinspect.web.deps import api_user, check_csrf, page_user, render, store_of, visible_site
+from govinspect.web.deps import (
+    ApiUser,
+    PageUser,
+    check_csrf,
+    render,
+    store_of,
+    visible_site,
+)
 from govinspect.web.recheck import RecheckManager
 
 router = APIRouter()
@@ -30,8 +37,8 @@ def _scoped_sites(request: Request, user: User, q: str) -> tuple[list[Any], int]
 
 
 @router.get("/sites")
-async def sites_page(request: Request, user: User = Depends(page_user),
-                     q: str = Query("", max_length=100)) -> Response:
+async def sites_page(request: Request, user: PageUser,
+                     q: Annotated[str, Query(max_length=100)] = "") -> Response:
     sites, total = _scoped_sites(request, user, q.strip())
     return render(request, "sites.html", {"sites": sites, "total": total, "q": q, "max_listed": MAX_LISTED,
                                           "kind_names": labels.SITE_KIND_NAMES,
@@ -39,8 +46,8 @@ async def sites_page(request: Request, user: User = Depends(page_user),
 
 
 @router.get("/sites/{site_code}")
-async def site_page(request: Request, site_code: str, user: User = Depends(page_user),
-                    notice: str = Query("", max_length=200)) -> Response:
+async def site_page(request: Request, site_code: str, user: PageUser,
+                    notice: Annotated[str, Query(max_length=200)] = "") -> Response:
     site = visible_site(request, user, site_code)
     return render(request, "site.html", {
         "site": site,
@@ -54,7 +61,7 @@ async def site_page(request: Request, site_code: str, user: User = Depends(page_
 
 
 @router.post("/sites/{site_code}/recheck", dependencies=[Depends(check_csrf)])
-async def recheck(request: Request, site_code: str, user: User = Depends(page_user)) -> Response:
+async def recheck(request: Request, site_code: str, user: PageUser) -> Response:
     site = visible_site(request, user, site_code)  # 404 before 403: scope is not revealed
     if not user.can_recheck(site):
         raise HTTPException(403, "您的角色不能发起复查")
@@ -78,14 +85,14 @@ def _site_json(s: Any) -> dict[str, Any]:
 
 
 @router.get("/api/sites")
-async def api_sites(request: Request, user: User = Depends(api_user),
-                    q: str = Query("", max_length=100)) -> dict[str, Any]:
+async def api_sites(request: Request, user: ApiUser,
+                    q: Annotated[str, Query(max_length=100)] = "") -> dict[str, Any]:
     sites, total = _scoped_sites(request, user, q.strip())
     return {"total": total, "sites": [_site_json(s) for s in sites]}
 
 
 @router.get("/api/sites/{site_code}")
-async def api_site(request: Request, site_code: str, user: User = Depends(api_user)) -> dict[str, Any]:
+async def api_site(request: Request, site_code: str, user: ApiUser) -> dict[str, Any]:
     site = visible_site(request, user, site_code)
     return {
         **_site_json(site),
@@ -107,7 +114,7 @@ async def api_site(request: Request, site_code: str, user: User = Depends(api_us
 
 
 @router.get("/api/rechecks/{job_id}")
-async def api_recheck(request: Request, job_id: str, user: User = Depends(api_user)) -> dict[str, Any]:
+async def api_recheck(request: Request, job_id: str, user: ApiUser) -> dict[str, Any]:
     job = _rechecks(request).get(job_id)
     if job is None:
         raise HTTPException(404, "没有这个复查任务")

@@ -1,18 +1,19 @@
 """我为政府网站找错 / 网上咨询 messages of the user's sites: the list with overdue ones marked, and the
-statistics of a window (按期办结率, assessment deductions) from :func:`govinspect.tickets.service.compute_stats`.
+statistics of a window (按期办结率, assessment deductions) from
+:func:`govinspect.tickets.service.compute_stats`.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
 from govinspect.web.auth import User
-from govinspect.web.deps import api_user, page_user, render, store_of
+from govinspect.web.deps import ApiUser, PageUser, render, store_of
 
 router = APIRouter()
 
@@ -70,7 +71,8 @@ def _collect(request: Request, user: User, start: str, end: str, overdue_only: b
         rows.append({"ticket": t, "overdue": late, "site": sites[t.site_code],
                      "content": mask_phones(t.content), "title": mask_phones(t.title)})
     return {
-        "win_from": lo, "win_to": hi, "now": now, "rows": rows[:MAX_LISTED], "total": len(rows), "stats": stats,
+        "win_from": lo, "win_to": hi, "now": now, "rows": rows[:MAX_LISTED], "total": len(rows),
+        "stats": stats,
         "stats_error": stats_error, "kind_labels": KIND_LABELS, "status_labels": STATUS_LABELS,
         "overdue_only": overdue_only, "max_listed": MAX_LISTED,
     }
@@ -79,10 +81,10 @@ def _collect(request: Request, user: User, start: str, end: str, overdue_only: b
 @router.get("/tickets")
 async def tickets_page(
     request: Request,
-    user: User = Depends(page_user),
-    start: str = Query("", alias="from", max_length=10),
-    end: str = Query("", alias="to", max_length=10),
-    overdue: str = Query("", max_length=1),
+    user: PageUser,
+    start: Annotated[str, Query(alias="from", max_length=10)] = "",
+    end: Annotated[str, Query(alias="to", max_length=10)] = "",
+    overdue: Annotated[str, Query(max_length=1)] = "",
 ) -> Response:
     return render(request, "tickets.html", _collect(request, user, start, end, overdue == "1"))
 
@@ -90,10 +92,10 @@ async def tickets_page(
 @router.get("/api/tickets")
 async def api_tickets(
     request: Request,
-    user: User = Depends(api_user),
-    start: str = Query("", alias="from", max_length=10),
-    end: str = Query("", alias="to", max_length=10),
-    overdue: str = Query("", max_length=1),
+    user: ApiUser,
+    start: Annotated[str, Query(alias="from", max_length=10)] = "",
+    end: Annotated[str, Query(alias="to", max_length=10)] = "",
+    overdue: Annotated[str, Query(max_length=1)] = "",
 ) -> dict[str, Any]:
     data = _collect(request, user, start, end, overdue == "1")
     return {

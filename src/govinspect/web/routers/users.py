@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
 from govinspect.web.auth import ROLE_NAMES, Role, User, UserStore, WebError
-from govinspect.web.deps import check_csrf, csrf_token, page_user, render, session_user, store_of
+from govinspect.web.deps import PageUser, check_csrf, csrf_token, render, session_user, store_of
 
 router = APIRouter()
 
@@ -32,6 +32,11 @@ async def login_page(request: Request, next: str = "/runs") -> Response:  # noqa
     return render(request, "login.html", {"next": _safe_next(next), "error": "", "username": ""})
 
 
+def _login_again(request: Request, target: str, error: str, name: str, status: int) -> Response:
+    return render(request, "login.html", {"next": _safe_next(target), "error": error, "username": name},
+                  status_code=status)
+
+
 @router.post("/login", dependencies=[Depends(check_csrf)])
 async def login(
     request: Request,
@@ -42,13 +47,11 @@ async def login(
     throttle = request.app.state.login_throttle
     name = username.strip()
     if throttle.blocked(name):
-        return render(request, "login.html", {"next": _safe_next(next), "error": LOGIN_BLOCKED, "username": name},
-                      status_code=429)
+        return _login_again(request, next, LOGIN_BLOCKED, name, 429)
     user = UserStore(store_of(request)).authenticate(name, password) if name else None
     if user is None:
         throttle.failed(name)
-        return render(request, "login.html", {"next": _safe_next(next), "error": LOGIN_FAILED, "username": name},
-                      status_code=401)
+        return _login_again(request, next, LOGIN_FAILED, name, 401)
     throttle.succeeded(name)
     request.session.clear()  # a new session on login (no fixation); new CSRF token below
     request.session["uid"] = user.id
@@ -63,14 +66,17 @@ async def logout(request: Request) -> Response:
     return RedirectResponse("/login", status_code=303)
 
 
-def _admin(user: User = Depends(page_user)) -> User:
+def _admin(user: PageUser) -> User:
     if user.role is not Role.ADMIN:
         raise HTTPException(403, "只有管理员可以管理用户")
     return user
 
 
+AdminUser = Annotated[User, Depends(_admin)]
+
+
 @router.get("/admin/users")
-async def users_page(request: Request, user: User = Depends(_admin), error: str = "") -> Response:
+async def users_page(request: Request, user: AdminUser, error: str = "") -> Response:
     return render(request, "users.html", {
         "users": UserStore(store_of(request)).list(), "role_names": ROLE_NAMES, "roles": list(Role),
         "error": error, "form": {},
@@ -80,7 +86,7 @@ async def users_page(request: Request, user: User = Depends(_admin), error: str 
 @router.post("/admin/users", dependencies=[Depends(check_csrf)])
 async def add_user(
     request: Request,
-    user: User = Depends(_admin),
+    user: AdminUser,
     username: Annotated[str, Form(max_length=64)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
     role: Annotated[str, Form(max_length=16)] = "",
@@ -103,7 +109,7 @@ async def add_user(
 async def set_active(
     request: Request,
     user_id: int,
-    user: User = Depends(_admin),
+    user: AdminUser,
     active: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
     if user_id == user.id:
