@@ -147,8 +147,26 @@ def test_transitions_and_permissions_table() -> None:
         assert allowed_actions(user, LEIZHOU, status) == expected, (user.role, status)
 
 
-def test_store_refuses_unknown_steps_long_notes_and_other_roles(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'r.db'}"
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database: a new SQLite file, or a new schema in the session's PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'r.db'}"
+    import secrets
+
+    from sqlalchemy import create_engine, text
+
+    base: str = request.getfixturevalue("pg_database")
+    schema = f"w_{secrets.token_hex(6)}"
+    engine = create_engine(base)
+    with engine.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    return f"{base}?options=-csearch_path%3D{schema}"
+
+
+def test_store_refuses_unknown_steps_long_notes_and_other_roles(db_url: str) -> None:
+    url = db_url
     seed(url)
     with Store.open(url) as store:
         users = UserStore(store)
@@ -169,3 +187,4 @@ def test_store_refuses_unknown_steps_long_notes_and_other_roles(tmp_path: Path) 
         assert step.updated_at.utcoffset() == timedelta(hours=8)
         assert [s.id for s in rect.latest()] == [step.id]
         assert rect.history(RUN_ID)[fid] == [step]
+        assert users.by_name("op").site_codes == (LEIZHOU.site_code,)  # JSON(B) round trip

@@ -20,7 +20,7 @@ from govinspect.errors import StoreError
 from govinspect.findings.model import RunResult
 from govinspect.findings.store import Store
 from govinspect.registry.models import Site
-from govinspect.web.auth import User, UserStore
+from govinspect.web.auth import Role, User, UserStore
 from govinspect.web.data import RunCache, scoped_result
 
 CSRF_FIELD = "csrf_token"
@@ -123,7 +123,7 @@ def visible_run(request: Request, user: User, run_id: str) -> RunResult:
     except StoreError:
         raise HTTPException(404, "没有这个检查批次") from None
     part = scoped_result(result, user)
-    if not part.sites and not user.role == "admin" and not _has_pending(request, user, run_id):
+    if not part.sites and user.role is not Role.ADMIN and not _has_pending(request, user, run_id):
         raise HTTPException(404, "没有这个检查批次")
     return part
 
