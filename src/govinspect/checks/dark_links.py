@@ -10,7 +10,7 @@ from govinspect.archive.pageview import PageView
 from govinspect.checks.base import Check, CheckContext, CheckParams, Input, Scope, SiteView
 from govinspect.content.hidden import find_hidden_blocks, script_links
 from govinspect.content.lexicon import (
-    STRONG, Hit, Lexicon, default_lexicon, host_of, load_lexicon, registrable_domain, same_site,
+    STRONG, Hit, Lexicon, default_lexicon, host_of, load_lexicon, page_text_scan, registrable_domain, same_site,
 )
 from govinspect.findings.model import Evidence, Finding
 
@@ -61,7 +61,33 @@ class DarkLinks(Check):
 
     def _foreign(self, url: str, hosts: list[str]) -> bool:
         host = host_of(url)
-        return bool(host) and not same_site(host, hosts) and not self.lexicon.is_trusted_host(host)
+        if not host:
+            return False
+        key = (host, tuple(hosts))
+        cache = self._foreign_cache
+        if key not in cache:
+            if len(cache) > 20_000:
+                cache.clear()
+            cache[key] = not same_site(host, hosts) and not self.lexicon.is_trusted_host(host)
+        return cache[key]
+
+    @cached_property
+    def _foreign_cache(self) -> dict[tuple[str, tuple[str, ...]], bool]:
+        return {}
+
+    def _worth_walking(self, page: PageView, hosts: list[str]) -> bool:
+        """Whether static analysis can find anything: a hidden block only matters when it carries a spam
+        term (then the page text has one) or a link to a foreign host (then the page has one)."""
+        _, hits = page_text_scan(page, self.lexicon, 1_000_000)
+        if hits:
+            return True
+        if any(self._foreign(link.url, hosts) for link in page.links):
+            return True
+        for node in page.tree.css("iframe[src], area[href], frame[src]"):
+            url = page._resolve(node.attributes.get("src") or node.attributes.get("href") or "")
+            if url and self._foreign(url, hosts):
+                return True
+        return False
 
     # ---- run -------------------------------------------------------------------------------------
     def run(self, target: SiteView, ctx: CheckContext) -> Iterator[Finding]:
@@ -85,7 +111,8 @@ class DarkLinks(Check):
         hosts = [host_of(ctx.site.homepage), host_of(page.final_url), host_of(page.url)]
         reported: set[str] = set()
         count = 0
-        for block in find_hidden_blocks(page, max_nodes=p.max_nodes):
+        blocks = find_hidden_blocks(page, max_nodes=p.max_nodes) if self._worth_walking(page, hosts) else []
+        for block in blocks:
             if count >= p.max_findings_per_page:
                 return
             toggle = block.toggle and block.technique in TOGGLE_TECHNIQUES
@@ -215,3 +242,4 @@ def _excerpt(block: Any, terms: list[str]) -> str:
         if pos >= 0:
             return text[max(0, pos - 40): pos + len(term) + 60]
     return text[:160] + (" → " + block.links[0][0] if block.links else "")
+

@@ -51,6 +51,8 @@ class PrivacyLeak(Check):
         assert isinstance(p, PrivacyLeak.Params)
         scanner = self.scanner
         today = ctx.as_of.date()
+        if not scanner.has_candidates(target.text):
+            return  # nothing shaped like personal data in the text, so none in its tables either
         tables = labelled_tables(target.tree)
         work_values: set[str] = set()
         for table in tables:

@@ -52,7 +52,7 @@ class SeriousErrors(Check):
             if not text:
                 continue
             norm = normalise(text)
-            for error in self.checker.find(text):
+            for error in self.checker.find_normalised(norm):
                 if error.kind not in p.kinds or (error.kind, error.found) in seen:
                     continue
                 seen.add((error.kind, error.found))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import cached_property
 
@@ -156,8 +157,18 @@ class Spam(Check):
                        reason=f"page text carries {len(distinct)} distinct spam terms without an excusing context")
 
 
+_META_KD = re.compile(r"<meta\b[^>]*?\bname\s*=\s*[\"']?\s*(?:keywords|description)\b", re.I)
+
+
 def _meta_values(page: PageView) -> list[tuple[str, str]]:
-    """Every ``<meta name=keywords|description>`` content, in page order."""
+    """Every ``<meta name=keywords|description>`` content, in page order (an injected page often carries a
+    second one). The parsed ``page.meta`` holds the first of each; the tree is walked only when the head
+    has more tags than that."""
+    known = [(key, page.meta[key]) for key in ("keywords", "description") if page.meta.get(key)]
+    end = page.html.find("</head>", 0, 200_000)
+    head = page.html[: end if end >= 0 else 200_000]
+    if len(_META_KD.findall(head)) <= len(known):
+        return known
     out = []
     for node in page.tree.css("meta[name]"):
         attrs = node.attributes

@@ -12,7 +12,8 @@ from selectolax.lexbor import LexborNode, SelectolaxError
 
 from govinspect.archive.pageview import PageView, node_locator
 from govinspect.checks.base import Check, CheckContext, CheckParams, Input, Scope
-from govinspect.content.lexicon import Lexicon, default_lexicon
+from govinspect.content.lexicon import Lexicon, default_lexicon, page_normalised
+from govinspect.content.normalise import page_headings
 from govinspect.findings.model import Finding
 
 _PUNCT = r"\s_\-—–:：.。、,，#()（）【】\[\]《》<>|/*~!！?？\"'“”‘’"
@@ -46,16 +47,28 @@ X_DATE = re.compile(r"(?<![a-z0-9])x{2,4}年x{1,2}月", re.I)
 X_RUN = re.compile(r"(?<![a-z0-9])x{4,}(?![a-z0-9])", re.I)
 # pages that show a form or a template on purpose (申请表样表, 填写示例): their XXX are the point
 SAMPLE_PAGE = re.compile(r"样表|范本|样本|示例|范例|样例|模板|填写说明|填表说明|填报说明|式样|格式文本")
-# a text can only be a placeholder if it holds one of these (a cheap filter before the full patterns)
+# Cheap filters before the full patterns, over folded (lower-case) text, so without re.I: case-insensitive
+# matching would switch off the engine's fast skip. A title-like text can only be a placeholder if it
+# holds one of TRIGGER; a DRAFT_PHRASES match always holds one of PHRASE_TRIGGER.
 TRIGGER = re.compile(
     r"测|test|ceshi|标题|内容|正文|文字|勿删|不要删除|请勿|忽略|lorem|dolor|此处|在此|这里是|这是|本文|xx|untitled|"
     r"new page|新建|无标题|asdf|qwer|aaa|bbb|啊|哈哈|111|123|hello|世界|wordpress|第一篇文章|示范页面|然后开始写作",
-    re.I,
 )
+_REPEATS = "|".join(f"{w}{p}{w}" for w in ("标题", "内容", "正文", "文字") for p in ("", "新闻", "文章"))
+PHRASE_TRIGGER = re.compile(
+    rf"测试|test|ceshi|删除|勿删|{_REPEATS}|lorem|dolor|此处|在此|这里是|第一篇文章|开始写作|示范页面|wordpress")
+# A page whose text has no line that is a placeholder title, no draft phrase and no x placeholder has no
+# test draft in its headings, links or article (all of them are lines of the page text).
+PAGE_GATE = re.compile(f"{PHRASE_TRIGGER.pattern}|xx|测[^\\S\\n]+试|标[^\\S\\n]+题|内[^\\S\\n]+容|正[^\\S\\n]+文")
+# words a whole-line placeholder (PLACEHOLDER_TITLE) must hold; each hit's line is then matched in full
+LINE_TRIGGER = re.compile(r"测试|test|ceshi|标题|内容|正文|untitled|new page|新建|hello|世界|lorem|asdf|qwer|aaa|bbb|啊|"
+                          r"哈哈|111|123")
+SHORT_LINK = 40  # a link text longer than this is a placeholder only through a draft phrase
+_WS = re.compile(r"\s+")
 # a 测试… phrase counts only after a non-letter or one of these (本文为测试稿件, 这是测试内容)
 _LEAD_OK = set("为是条篇个此这一的：:】[【(（ \t\n")
 _CJK = re.compile(r"[\u3400-\u9fff]")
-_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])[^\S\n]+(?=[\u3400-\u9fff])")  # not across lines
 ARTICLE_SELECTORS = (
     "#zoom", ".TRS_Editor", ".trs_editor", "#UCAP-CONTENT", ".article-content", ".article_content", ".artcon",
     ".pages_content", "#content", ".content", ".con", ".zw", ".wz_con", ".bt_content", ".news_content",
@@ -119,18 +132,23 @@ class TestDrafts(Check):
             return found
         return ""
 
-    def body_marker(self, norm_lines: list[str], *, sample_page: bool) -> str:
-        """A placeholder in the article text: a draft phrase, an unfilled date, or a line of x."""
-        joined = " ".join(norm_lines)
+    def body_marker(self, folded: str, *, sample_page: bool, reported: set[str] = frozenset()) -> str:
+        """A placeholder in the (folded) article text: a draft phrase, an unfilled date, or a line of x."""
+        joined = _WS.sub(" ", folded).strip()
+        for text in sorted(reported, key=len, reverse=True):
+            joined = joined.replace(text, " ")  # titles and list items already reported
+        joined = joined.strip()
+        if not joined:
+            return ""
         if len(joined) <= 60 and PLACEHOLDER_TITLE.match(_CJK_GAP.sub("", joined)):
             return joined
-        found = self.phrase(joined)
-        if found or sample_page:
+        found = self.phrase(joined) if PHRASE_TRIGGER.search(joined) else ""
+        if found or sample_page or "xx" not in joined:
             return found
         match = X_DATE.search(joined)
         if match:
             return match.group(0)
-        for line in norm_lines:
+        for line in folded.split("\n"):
             for run in X_RUN.finditer(line):
                 letters = sum(1 for ch in line if ch.isalnum())
                 if letters and sum(len(m.group(0)) for m in X_RUN.finditer(line)) * 2 >= letters:
@@ -152,7 +170,12 @@ class TestDrafts(Check):
                 reason=f"{where} {'is' if marker == self._norm(text) else 'contains'} test/placeholder text {marker!r}",
             )
 
-        sample_page = bool(SAMPLE_PAGE.search(page.title) or SAMPLE_PAGE.search(_heading_text(page)))
+        lexicon = self.lexicon
+        folded = page_normalised(page, lexicon).text
+        gate = PAGE_GATE.search(folded) is not None or _placeholder_line(folded)
+        headings = page_headings(page) if gate or "xx" in page.title.lower() else []
+        h1 = next((text for tag, text in headings if tag == "h1"), "")
+        sample_page = bool(SAMPLE_PAGE.search(page.title) or SAMPLE_PAGE.search(h1))
         # page title: each part between site-name separators
         for part in re.split(r"\s*[_|｜—–-]{1,2}\s*", page.title)[:6]:
             marker = self.title_marker(part, sample_page=sample_page)
@@ -161,11 +184,12 @@ class TestDrafts(Check):
                 count += 1
                 yield emit("title", page.title, marker, "css:title")
                 break
+        if not gate:
+            return
         # headings, then link texts (list-item titles); the links were extracted by the crawl already
-        for node in page.tree.css("h1, h2, h3")[:50]:
+        for index, (_tag, text) in enumerate(headings):
             if count >= p.max_findings:
                 return
-            text = node.text(strip=True)
             key = self._norm(text)
             if not key or key in seen:
                 continue
@@ -173,12 +197,19 @@ class TestDrafts(Check):
             if marker:
                 seen.add(key)
                 count += 1
+                node = page.tree.css("h1, h2, h3")[index]
                 yield emit("heading", text, marker, node_locator(node))
         links = page.links[: p.max_anchors]
-        folded = self.lexicon.normalise_str("\n".join(link.text.replace("\n", " ") for link in links)).split("\n")
-        candidates = sorted({bisect_right(_line_starts(folded), m.start()) - 1
-                             for m in TRIGGER.finditer("\n".join(folded))}) if len(folded) == len(links) else \
-            range(len(links))
+        joined = lexicon.normalise_str("\n".join(link.text.replace("\n", " ") for link in links))
+        lines = joined.split("\n")
+        if len(lines) == len(links):
+            starts = _line_starts(lines)
+            picked = {bisect_right(starts, m.start()) - 1 for m in PHRASE_TRIGGER.finditer(joined)}
+            picked.update(i for i in (bisect_right(starts, m.start()) - 1 for m in TRIGGER.finditer(joined))
+                          if len(lines[i]) <= SHORT_LINK)
+            candidates: Any = sorted(picked)
+        else:  # folding changed the line structure (a character folded to a line break): check them all
+            candidates = range(len(links))
         for index in candidates:
             if count >= p.max_findings:
                 return
@@ -192,16 +223,23 @@ class TestDrafts(Check):
                 count += 1
                 yield emit(_link_place(page, link), link.text, marker, link.locator, link.url)
         # the article body
-        body, locator = _article(page)
+        body, node = _article(page)
         body = body[: p.max_body_chars]
-        lines = [self._norm(line) for line in body.split("\n")]
-        for reported in sorted(seen, key=len, reverse=True):
-            lines = [line.replace(reported, " ").strip() for line in lines]  # titles and list items reported
-        lines = [line for line in lines if line]
-        if lines and count < p.max_findings:
-            marker = self.body_marker(lines, sample_page=sample_page)
+        if count < p.max_findings:
+            marker = self.body_marker(lexicon.normalise_str(body), sample_page=sample_page, reported=seen)
             if marker:
-                yield emit("body", body, marker, locator)
+                yield emit("body", body, marker, node_locator(node) if node is not None else "css:body")
+
+
+def _placeholder_line(text: str) -> bool:
+    """Whether a line of ``text`` is a placeholder title (测试, 标题标题, hello world!)."""
+    for hit in LINE_TRIGGER.finditer(text):
+        start = text.rfind("\n", 0, hit.start()) + 1
+        end = text.find("\n", hit.end())
+        line = text[start:end if end >= 0 else len(text)].strip()
+        if len(line) <= 200 and PLACEHOLDER_TITLE.match(_CJK_GAP.sub("", line)):
+            return True
+    return False
 
 
 def _line_starts(lines: list[str]) -> list[int]:
@@ -230,11 +268,6 @@ def _node_at(page: PageView, locator: str, raw_href: str) -> LexborNode | None:
     return None
 
 
-def _heading_text(page: PageView) -> str:
-    node = page.tree.css_first("h1")
-    return node.text(strip=True) if node is not None else ""
-
-
 def _in_list(node: LexborNode) -> bool:
     parent = node.parent
     for _ in range(4):
@@ -246,8 +279,9 @@ def _in_list(node: LexborNode) -> bool:
     return False
 
 
-def _article(page: PageView) -> tuple[str, str]:
-    """The main text container of an article page (first selector by priority), else the whole body text."""
+def _article(page: PageView) -> tuple[str, LexborNode | None]:
+    """The main text container of an article page (first selector by priority), else the whole body text
+    (node None)."""
     found = page.tree.css(", ".join(ARTICLE_SELECTORS))
     if found:
         for selector in ARTICLE_SELECTORS:
@@ -255,9 +289,9 @@ def _article(page: PageView) -> tuple[str, str]:
                 if _matches(node, selector):
                     text = node.text(separator="\n", strip=True)
                     if text:
-                        return text, node_locator(node)
+                        return text, node
                     break
-    return page.text, "css:body"
+    return page.text, None
 
 
 def _matches(node: LexborNode, selector: str) -> bool:

@@ -9,6 +9,7 @@ from urllib.parse import unquote, urlsplit
 
 from govinspect.archive.pageview import PageView
 from govinspect.checks.base import Check, CheckContext, CheckParams, Input, NotApplicable, Scope
+from govinspect.content.normalise import page_headings
 from govinspect.content.regions import RegionMatcher, RegionMention
 from govinspect.findings.model import Finding
 from govinspect.registry.gazetteer import Gazetteer
@@ -31,7 +32,10 @@ class WrongRegion(Check):
             "概况", "简介", "市情", "县情", "区情", "镇情", "基本情况", "机构职能", "主要职责", "职能配置", "领导信息",
             "领导简介", "领导分工", "走进", "历史沿革", "行政区划", "地理位置", "自然地理", "人口民族", "政区",
         )
-        url_pattern: str = r"^(?:[a-z]*gk|gaikuang|[a-z]*jj|jianjie|sq|xq|qq|jgzn|jgzz|ldxx|ldfg|lsyg|xzqh|zjxx)(?:[_-]?\d+)?$"
+        # …gk is 概况 (xqgk, sqgk) but also 公开 (zwgk 政务公开, xxgk 信息公开, lygk 领域公开): those are excluded
+        url_pattern: str = (r"^(?!(?:zw|xx|zfxx|ly|bm|zd|jc|cw|cz|dw|sw|cw|ys|js)gk)"
+                            r"(?:[a-z]*gk|gaikuang|[a-z]*jj|jianjie|sq|xq|qq|jgzn|jgzz|ldxx|ldfg|lsyg|xzqh|zjxx)"
+                            r"(?:[_-]?\d+)?$")
         max_mentions: int = 50
 
     def __init__(self, params: CheckParams | None = None, *, gazetteer: Gazetteer | None = None) -> None:
@@ -53,12 +57,13 @@ class WrongRegion(Check):
         """Why the page is about the site's own place ("title: 雷州市情"), or "" when it is not."""
         p = self.params
         assert isinstance(p, WrongRegion.Params)
-        for label, value in (("title", page.title), ("column", page.meta.get("columnname", "")),
-                             ("heading", _heading(page))):
+        for label, read in (("title", lambda: page.title), ("column", lambda: page.meta.get("columnname", "")),
+                            ("heading", lambda: _heading(page))):
+            value = read()
             if value and any(w in value for w in p.topic_words):
                 return f"{label}: {value[:40]}"
-        path = unquote(urlsplit(page.url).path)
-        for segment in path.strip("/").split("/"):
+        path = unquote(_path(page.url))
+        for segment in path.strip("/").split("/")[-3:]:  # the page and its columns, not the whole section
             stem = segment.rsplit(".", 1)[0]
             if stem and (self._url_re.match(stem) or any(w in stem for w in p.topic_words)):
                 return f"url: {segment}"
@@ -100,5 +105,15 @@ class WrongRegion(Check):
 
 
 def _heading(page: PageView) -> str:
-    node = page.tree.css_first("h1") or page.tree.css_first("h2")
-    return node.text(strip=True) if node is not None else ""
+    """The first ``<h1>`` (else ``<h2>``) text."""
+    heads = page_headings(page)
+    return next((t for tag, t in heads if tag == "h1"), "") or next((t for tag, t in heads if tag == "h2"), "")
+
+
+def _path(url: str) -> str:
+    """The path of an absolute URL (plain http(s) URLs without urlsplit)."""
+    if url.startswith(("http://", "https://")):
+        rest = url.split("/", 3)
+        path = "/" + rest[3] if len(rest) > 3 else "/"
+        return path.split("?", 1)[0].split("#", 1)[0]
+    return urlsplit(url).path

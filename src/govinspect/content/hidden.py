@@ -62,6 +62,12 @@ _HIDING_MARKUP = re.compile(
     r"display\s*:\s*none|visibility\s*:\s*hidden|(?:left|top|text-indent)\s*:\s*-\d{3,}|"
     r"font-size\s*:\s*[01](?:px)?\b|height\s*:\s*[01](?:px)?\b|opacity\s*:\s*0(?:\.0+)?\b", re.I)
 _OPEN_WRAPPER = re.compile(r"<(div|span|p|section|ul|font|marquee)\b[^>]*>", re.I)
+# A script statement that hides an element when the page loads: getElementById('x').style.display='none',
+# $('#x').hide(), $("#x").css("display","none"), getElementById('x').hidden=true.
+_SCRIPT_HIDE = re.compile(
+    r"getElementById\(\s*[\"']([\w-]+)[\"']\s*\)\s*\.\s*(?:style\s*\.\s*(?:display\s*=\s*[\"']none|visibility\s*=\s*"
+    r"[\"']hidden)|hidden\s*=\s*true)"
+    r"|\$\(\s*[\"']#([\w-]+)[\"']\s*\)\s*\.\s*(?:hide\(\s*\)|css\(\s*[\"']display[\"']\s*,\s*[\"']none[\"']\s*\))", re.I)
 _STYLE_CHANGE = re.compile(
     r"\.style\.(?:display|visibility|opacity)|\.(?:hide|fadeOut|slideUp)\s*\(|classList\.(?:add|toggle)|"
     r"\.className\s*=|setAttribute\(\s*[\"'](?:style|class|hidden)", re.I)
@@ -331,8 +337,13 @@ class _Sheet:
     scripts: str  # inline script text, for toggle evidence
     external_css: bool
     by_key: dict[str, list[tuple[int, StyleRule]]] = field(default_factory=dict)  # "#id", ".cls", "tag", "*"
+    script_hidden: set[str] = field(default_factory=set)  # ids a script hides as the page loads
 
     def __post_init__(self) -> None:
+        for ident in sorted(_load_time_hidden(self.scripts)):
+            self.script_hidden.add(ident)
+            self.rules.append(StyleRule(f"#{ident} (hidden by an inline script)",
+                                        (Compound(None, ident, frozenset()),), {"display": "none"}))
         for order, rule in enumerate(self.rules):
             if not (hiding_technique(rule.decls) or "color" in rule.decls
                     or any(k.startswith("background") for k in rule.decls)):
@@ -414,9 +425,20 @@ def _is_toggle(node: LexborNode, ancestors: list[LexborNode], sheet: _Sheet) -> 
                 continue
             if TOGGLE_WORDS.search(name) or name in sheet.toggles:
                 return True
-            if len(name) >= 3 and name in sheet.scripts:
+            if len(name) >= 3 and name not in sheet.script_hidden and name in sheet.scripts:
                 return True
     return False
+
+
+def _load_time_hidden(scripts: str) -> set[str]:
+    """Ids an inline script hides at the top level, i.e. when the page loads (not inside a function that a
+    menu calls on hover or click)."""
+    found: set[str] = set()
+    for match in _SCRIPT_HIDE.finditer(scripts[:500_000]):
+        before = scripts[max(0, match.start() - 5000):match.start()]
+        if before.count("{") - before.count("}") <= 0:
+            found.add(match.group(1) or match.group(2))
+    return found
 
 
 def find_hidden_blocks(page: PageView, *, max_nodes: int = 200_000) -> list[HiddenBlock]:

@@ -26,7 +26,7 @@ from govinspect.errors import ConfigError
 
 __all__ = [
     "Hit", "Lexicon", "Normalised", "Term", "load_lexicon", "is_government_host", "registrable_domain",
-    "host_of", "page_text_scan", "default_lexicon",
+    "host_of", "page_text_scan", "page_normalised", "default_lexicon",
 ]
 
 STRONG = "strong"
@@ -37,6 +37,10 @@ ALLOW = "allow"
 _SEP = r"[ \t\u3000*.\-_|/\\~^+#@=·•☆★○●◆◇□■♠♥♣♦※→'\"`%&$]"
 _INTERLEAVED = re.compile(rf"(?:[^\W_]{{1,2}}{_SEP}{{1,3}}){{2,}}[^\W_]{{1,2}}")
 _SEP_RE = re.compile(_SEP)
+# Every interleaved run holds a letter or character between two separators (澳-门-赌, b.e.t); dates and
+# numbers (2021-06-15) do not. The run itself never crosses a line, so only lines with such a triple are
+# searched: a pattern that starts with a word character would be tried at nearly every position.
+_INTERLEAVED_GATE = re.compile(rf"{_SEP}[^\W\d_]{{1,2}}{_SEP}")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 _ASCII_ALNUM = re.compile(r"[0-9a-z]")
 _OPEN_QUOTES = "“\"「『‘'《"
@@ -216,8 +220,16 @@ class Lexicon:
             elif _boundary_ok(s, start, end + 1, word):
                 raw.append(Hit(word, category, level, start, end + 1))
         plain_spans = {(h.start, h.end) for h in raw}
-        for run in _INTERLEAVED.finditer(s):
-            raw.extend(self._scan_interleaved(s, run.start(), run.end(), plain_spans))
+        searched_to = 0
+        for gate in _INTERLEAVED_GATE.finditer(s):
+            if gate.start() < searched_to:
+                continue
+            lo = max(s.rfind("\n", max(0, gate.start() - 2000), gate.start()) + 1, searched_to)
+            hi = s.find("\n", gate.end(), gate.end() + 2000)
+            hi = hi if hi >= 0 else min(len(s), gate.end() + 2000)
+            for run in _INTERLEAVED.finditer(s, lo, hi):
+                raw.extend(self._scan_interleaved(s, run.start(), run.end(), plain_spans))
+            searched_to = hi
         hits = _drop_contained(raw)
         offers = [(m.start(), m.end(), m.group(0)) for m in self._solicitation_re.finditer(s)] \
             if self._solicitation_re is not None and hits else []
@@ -348,9 +360,16 @@ def distinct_concepts(terms: Iterable[str]) -> set[str]:
     return {t for t in unique if not any(t != o and t in o for o in unique)}
 
 
-def page_text_scan(page: Any, lexicon: Lexicon, max_chars: int) -> tuple[Normalised, list[Hit]]:
+def page_normalised(page: Any, lexicon: Lexicon, max_chars: int = 1_000_000) -> Normalised:
+    """``page.text[:max_chars]`` folded by ``lexicon``, once per page (content.spam, content.dark_link and
+    content.test_draft read the same folded text)."""
+    return page_memo(page, ("lexicon-fold", id(lexicon), max_chars), lambda: lexicon.normalise(page.text[:max_chars]))
+
+
+def page_text_scan(page: Any, lexicon: Lexicon, max_chars: int = 1_000_000) -> tuple[Normalised, list[Hit]]:
     """One scan of ``page.text[:max_chars]`` per page and lexicon, shared by the checks that need it."""
-    return page_memo(page, ("lexicon-scan", id(lexicon), max_chars), lambda: lexicon.scan(page.text[:max_chars]))
+    return page_memo(page, ("lexicon-scan", id(lexicon), max_chars),
+                     lambda: lexicon.scan(page_normalised(page, lexicon, max_chars)))
 
 
 def _drop_contained(hits: list[Hit]) -> list[Hit]:
@@ -397,6 +416,11 @@ def _read_lexicon(path: Path | str | None) -> Lexicon:
 # ---- hosts ------------------------------------------------------------------------------------
 
 def host_of(url: str) -> str:
+    """The lower-case host of a URL; plain ``http(s)://host[:port]/…`` URLs are split without urlsplit."""
+    if url.startswith(("http://", "https://")):
+        netloc = url.split("/", 3)[2]
+        if "@" not in netloc and "[" not in netloc and "%" not in netloc and "\\" not in netloc:
+            return netloc.partition(":")[0].lower().strip(".")
     try:
         return (urlsplit(url).hostname or "").lower().strip(".")
     except ValueError:

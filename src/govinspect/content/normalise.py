@@ -12,14 +12,14 @@ content.dark_link do not scan the same text twice.
 
 from __future__ import annotations
 
+import re
 import unicodedata
-import weakref
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["Folder", "page_memo", "simplified_table", "to_simplified"]
+__all__ = ["Folder", "page_headings", "page_memo", "simplified_table", "to_simplified"]
 
 # Zero-width and formatting characters spammers put between letters; removed outright.
 INVISIBLE = frozenset({"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e"})
@@ -39,13 +39,33 @@ def simplified_table() -> dict[str, str]:
     return table
 
 
+class _SimplifyTable(dict[int, Any]):
+    """Traditional → simplified for ``str.translate``; other characters are remembered as unchanged, so
+    each lookup after the first is a plain dict hit (a missing key costs an exception inside translate)."""
+
+    def __missing__(self, code: int) -> Any:
+        value: Any = simplified_table().get(chr(code), code)
+        self[code] = value
+        return value
+
+
 @lru_cache(maxsize=1)
-def _simplify_ords() -> dict[int, str]:
-    return {ord(k): v for k, v in simplified_table().items()}
+def _simplify_ords() -> _SimplifyTable:
+    return _SimplifyTable()
+
+
+@lru_cache(maxsize=1)
+def _traditional_re() -> re.Pattern[str]:
+    return re.compile("[" + "".join(sorted(re.escape(ch) for ch in simplified_table())) + "]")
 
 
 def to_simplified(text: str) -> str:
-    """``text`` with traditional characters replaced one for one (lengths and offsets are kept)."""
+    """``text`` with traditional characters replaced one for one (lengths and offsets are kept).
+
+    Most pages have no traditional character at all; a character-class search finds that in C, and the
+    (slower, per-character) translation is done only when one is there."""
+    if _traditional_re().search(text) is None:
+        return text
     return text.translate(_simplify_ords())
 
 
@@ -55,13 +75,16 @@ class _FoldTable(dict[int, Any]):
     def __init__(self, fold_char: Callable[[str], str]) -> None:
         super().__init__()
         self._fold_char = fold_char
-        self.irregular: set[str] = set()  # characters that fold to zero or several characters
+        self.shrinking: set[str] = set()  # characters folded away (zero-width)
+        self.expanding: set[str] = set()  # characters folded into several (… → ...)
 
     def __missing__(self, code: int) -> Any:
         ch = chr(code)
         out = self._fold_char(ch)
-        if len(out) != 1:
-            self.irregular.add(ch)
+        if not out:
+            self.shrinking.add(ch)
+        elif len(out) > 1:
+            self.expanding.add(ch)
         value: Any = out if out != ch else None
         if value is None:
             value = code  # unchanged: map to itself so the next lookup is a plain dict hit
@@ -94,8 +117,8 @@ class Folder:
     def fold_with_offsets(self, text: str) -> tuple[str, list[int] | None]:
         """The folded text and, when lengths differ, the original index of every folded character."""
         out = text.translate(self._table)
-        irregular = self._table.irregular
-        if len(out) == len(text) and (not irregular or irregular.isdisjoint(text)):
+        # equal lengths mean one character for one, unless a dropped one and an expanded one cancel out
+        if len(out) == len(text) and not (self._table.expanding and any(ch in text for ch in self._table.shrinking)):
             return out, None
         offsets: list[int] = []
         table = self._table
@@ -107,17 +130,29 @@ class Folder:
 
 # ---- per-page memo ------------------------------------------------------------------------------
 
-_MEMO: weakref.WeakKeyDictionary[Any, dict[Any, Any]] = weakref.WeakKeyDictionary()
+_MEMO_ATTRIBUTE = "_content_memo"
 
 
 def page_memo(page: Any, key: Any, compute: Callable[[], Any]) -> Any:
-    """``compute()`` once per page and key (checks sharing work on one page), dropped with the page."""
-    try:
-        memo = _MEMO.get(page)
-        if memo is None:
-            memo = _MEMO[page] = {}
-    except TypeError:  # not weak-referenceable: no sharing, still correct
-        return compute()
+    """``compute()`` once per page and key (checks sharing work on one page).
+
+    The memo hangs on the page object itself (as ``PageView`` memoises resolved hrefs), so it lives and
+    dies with the page; objects that take no attributes are simply not memoised."""
+    memo = getattr(page, _MEMO_ATTRIBUTE, None)
+    if memo is None:
+        memo = {}
+        try:
+            setattr(page, _MEMO_ATTRIBUTE, memo)
+        except AttributeError:
+            return compute()
     if key not in memo:
         memo[key] = compute()
     return memo[key]
+
+
+def page_headings(page: Any, limit: int = 50) -> list[tuple[str, str]]:
+    """``(tag, text)`` of the page's first ``h1``–``h3`` elements, found once per page for every check.
+
+    Only strings are kept (a parse tree may be released while the page lives on)."""
+    return page_memo(page, ("headings", limit), lambda: [
+        (node.tag or "", node.text(strip=True)) for node in page.tree.css("h1, h2, h3")[:limit]])

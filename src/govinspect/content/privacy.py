@@ -161,16 +161,24 @@ _MOBILE = re.compile(r"(?<![0-9A-Za-z*＊])(?:\+?86[-\s]?)?1[3-9]\d(?:[-\s]?\d{4
 _CARD = re.compile(
     r"(?<![0-9A-Za-z*＊])(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?)(?![0-9A-Za-z*＊])"
 )
-# The e-mail local part is ASCII, bounded (RFC 5321: 64) and must start a run: an unbounded ``[\w.+-]+@``
-# backtracks quadratically over long runs of CJK text (a 5 MB line took hours).
-_URLISH = re.compile(r"(?:https?://|ftp://|www\.)[^\s\"'<>，。；、]+"
-                     r"|(?<![a-z0-9._%+-])[a-z0-9._%+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+", re.I)
+# Every ID number, mobile or card number holds eleven digits in a row or in 3-4-4 groups; a text without
+# such a run has none of them (a cheap test that skips most pages). The pattern starts with a digit so the
+# regular expression engine skips other characters quickly.
+_DIGIT_RUN = re.compile(r"\d{3}[-\s]?\d{4}[-\s]?\d{4}")
+# A run of digits (with the separators numbers are written with) that the number patterns are tried on.
+_NUMBER_RUN = re.compile(r"\d(?:[ \-]?\d){10,}[Xx]?")
+_EMAIL_LOCAL = re.compile(r"[a-z0-9._%+-]{1,64}$", re.I)
+_EMAIL_DOMAIN = re.compile(r"@[\w-]{1,63}(?:\.[\w-]{1,63})+")
+_URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s\"'<>，。；、]+", re.I)
 _FINE_ADDRESS = re.compile(
     r"(?:[0-9０-９]+|[一二三四五六七八九十百零〇]+)\s*(?:号楼|号|室|栋|幢|单元|门牌|座|户)"
-    r"|[0-9]+-[0-9]+(?:号|室|房)?"
+    r"|(?<![0-9-])[0-9]{1,4}-[0-9]{1,4}(?:号|室|房)?(?![0-9-])"  # 3-502; not a phone number 020-5056440
 )
 _CJK = r"\u4e00-\u9fff"
-_ADDRESS_END = re.compile(r"[；;，,。\n\t|（(]| {2,}")
+_GENDER = re.compile(r"[，,、\s][男女][，,、]")  # 张三，男，…
+_LINE_COLON = re.compile(r"[:：][ \t\u3000]*(?:\n|$)")
+_BEFORE_ZHU = frozenset("，,、（( \t\n\u3000")
+_ADDRESS_END = re.compile(r"[；;，,。\n\t|（(\u3000]|[ \xa0]{2,}|电话|手机|传真|邮编|邮政编码")
 
 Span = tuple[int, int]
 
@@ -191,8 +199,16 @@ class PrivacyScanner:
 
     @cached_property
     def _address_label_re(self) -> re.Pattern[str]:
+        """An address label; group 1 is the label itself. Every alternative starts with a literal or a
+        character set, so the engine skips ahead quickly (a leading look-behind would try every position)."""
         labels = "|".join(map(re.escape, self.lexicon.address_labels))
-        return re.compile(rf"(?:(?:{labels})\s*(?:为|是)?\s*[:：]?|(?<=[，,、（(\s])住(?:在|于)?)\s*")
+        return re.compile(rf"(?:({labels})\s*(?:为|是)?\s*[:：]?|(住(?:在|于)?))\s*")
+
+    def _address_labels(self, text: str) -> Iterator[re.Match[str]]:
+        """Address labels in ``text``; a bare 住 only after a comma, bracket or space (…，住雷州市…)."""
+        for label in self._address_label_re.finditer(text):
+            if label.group(1) or (label.start() > 0 and text[label.start() - 1] in _BEFORE_ZHU):
+                yield label
 
     @cached_property
     def _name_re(self) -> re.Pattern[str]:
@@ -207,20 +223,30 @@ class PrivacyScanner:
 
         ``today`` bounds birth dates (an ID number born after the monitoring point is not real).
         """
+        found: list[PersonalData] = []
+        if _DIGIT_RUN.search(text):
+            found.extend(self._numbers(text, work_values, today))
+        found.extend(self.addresses(text))
+        found.sort(key=lambda i: i.start)
+        return found
+
+    def worth_scanning(self, text: str) -> bool:
+        """Whether ``text`` can hold anything: a long digit run, or a fine address (…号、…室) at all."""
+        return bool(_DIGIT_RUN.search(text) or _FINE_ADDRESS.search(text))
+
+    def _numbers(self, text: str, work_values: frozenset[str], today: date | None) -> list[PersonalData]:
         excluded = self._excluded_spans(text)
         found: list[PersonalData] = []
         found.extend(self.id_numbers(text, excluded, today=today))
         id_spans = [(i.start, i.end) for i in found]
         found.extend(m for m in self.mobiles(text, excluded) if re.sub(r"\D", "", m.value)[-11:] not in work_values)
         found.extend(c for c in self.bank_cards(text, excluded) if not _inside(c.start, c.end, id_spans))
-        found.extend(self.addresses(text))
-        found.sort(key=lambda i: i.start)
         return found
 
     def id_numbers(self, text: str, excluded: list[Span] | None = None, *,
                    today: date | None = None) -> Iterator[PersonalData]:
         excluded = self._excluded_spans(text) if excluded is None else excluded
-        for n, match in enumerate(_ID18.finditer(text)):
+        for n, match in enumerate(_finditer(_ID18, text)):
             if n >= self.max_matches:
                 break
             value = match.group(0).upper()
@@ -232,7 +258,7 @@ class PrivacyScanner:
                 yield PersonalData(Kind.ID_NUMBER, value, match.start(), match.end(), mask_id_number(value),
                                    "resident ID number: checksum, birth date and birthplace division valid")
         if self.old_id_numbers:
-            for n, match in enumerate(_ID15.finditer(text)):
+            for n, match in enumerate(_finditer(_ID15, text)):
                 if n >= self.max_matches:
                     break
                 value = match.group(0)
@@ -276,7 +302,7 @@ class PrivacyScanner:
         import phonenumbers
 
         excluded = self._excluded_spans(text) if excluded is None else excluded
-        for n, match in enumerate(_MOBILE.finditer(text)):
+        for n, match in enumerate(_finditer(_MOBILE, text)):
             if n >= self.max_matches:
                 break
             if _inside(match.start(), match.end(), excluded):
@@ -316,7 +342,7 @@ class PrivacyScanner:
         from stdnum import luhn
 
         excluded = self._excluded_spans(text) if excluded is None else excluded
-        for n, match in enumerate(_CARD.finditer(text)):
+        for n, match in enumerate(_finditer(_CARD, text)):
             if n >= self.max_matches:
                 break
             digits = re.sub(r"\D", "", match.group(0))
@@ -334,7 +360,7 @@ class PrivacyScanner:
     def addresses(self, text: str) -> Iterator[PersonalData]:
         """An address down to 号/室/栋/单元 introduced by an address label, with a named person just before."""
         count = 0
-        for label in self._address_label_re.finditer(text):
+        for label in self._address_labels(text):
             if count >= self.max_matches:
                 break
             start = label.end()
@@ -343,13 +369,42 @@ class PrivacyScanner:
             value = text[start:end].strip()
             if len(value) < 4 or not _FINE_ADDRESS.search(value) or not re.search(f"[{_CJK}]", value):
                 continue
-            name = self._person_before(text, label.start())
+            label_start = label.start(1) if label.group(1) else label.start(2)
+            name = self._person_before(text, label_start)
             if not name:
                 continue
             count += 1
             vstart = text.index(value, start)
             yield PersonalData(Kind.ADDRESS, value, vstart, vstart + len(value), mask_address(value),
                                "address below township level (号/室/栋/单元) next to a person's name", name=name)
+
+    def has_candidates(self, text: str) -> bool:
+        """Whether ``text`` holds anything a detector would test: a number shaped like an ID, mobile or
+        card, or an address label followed by a fine address. Pages without any skip their tables."""
+        patterns = (_ID18, _MOBILE, _CARD, *((_ID15,) if self.old_id_numbers else ()))
+        for run in _NUMBER_RUN.finditer(text):
+            lo, hi = max(0, run.start() - 4), min(len(text), run.end() + 1)
+            if any(p.search(text, lo, hi) for p in patterns):
+                return True
+        for label in self._address_labels(text):  # a table's header is lines away from its cells
+            if _FINE_ADDRESS.search(text, label.end(), label.end() + 80):
+                return self._someone_named(text)  # a footer's 地址：…1号 belongs to no person
+        return False
+
+    def _someone_named(self, text: str) -> bool:
+        """A person the page could be about: a person label, a letter writer, 张三，男，…, or 张三： heading."""
+        return bool(self._person_label_re.search(text) or any(w in text for w in self.lexicon.first_person)
+                    or _GENDER.search(text) or next(self._salutations(text), None) is not None)
+
+    def _salutations(self, text: str) -> Iterator[str]:
+        """Names standing alone on a line before a colon (张三：), as 送达公告 open; found from the colon."""
+        for colon in _LINE_COLON.finditer(text):
+            line_start = text.rfind("\n", max(0, colon.start() - 12), colon.start()) + 1
+            if line_start == 0 and colon.start() > 12:
+                continue
+            token = text[line_start:colon.start()].strip()
+            if 2 <= len(token) <= 4 and self._name_re.fullmatch(token) and self.is_plain_name(token):
+                yield token
 
     def mask_names(self, text: str) -> str:
         """Names after a person label (申请人张三 → 申请人张*), for evidence excerpts."""
@@ -374,7 +429,17 @@ class PrivacyScanner:
 
     # -- helpers -------------------------------------------------------------------------------
     def _excluded_spans(self, text: str) -> list[Span]:
-        return [(m.start(), m.end()) for m in _URLISH.finditer(text)]
+        """URLs and e-mail addresses (numbers inside them are not personal data). E-mail addresses are found
+        from their ``@``: a pattern starting with the local part would be tried at every character."""
+        spans = [(m.start(), m.end()) for m in _URL.finditer(text)] if ("://" in text or "www." in text or "WWW." in text) else []
+        at = text.find("@")
+        while at >= 0 and len(spans) < self.max_matches:
+            local = _EMAIL_LOCAL.search(text, max(0, at - 64), at)
+            domain = _EMAIL_DOMAIN.match(text, at)
+            if local and domain:
+                spans.append((local.start(), domain.end()))
+            at = text.find("@", at + 1)
+        return spans
 
     def _work_contact(self, text: str, pos: int) -> bool:
         """A mobile introduced as a published office contact (联系电话：…) with no private person in sight."""
@@ -430,10 +495,9 @@ class PrivacyScanner:
         # 你的住所地为… / 其住址…: the person addressed or named earlier (送达公告 "张三：")
         if any(tail.endswith(w) for w in self.lexicon.pronouns):
             earlier = text[max(0, label_pos - 400):label_pos]
-            salutation = list(re.finditer(rf"(?:^|\n)\s*([{_CJK}]{{2,4}})\s*[:：]\s*(?:\n|$)", earlier))
-            for match in reversed(salutation):
-                if self._name_re.fullmatch(match.group(1)) and self.is_plain_name(match.group(1)):
-                    return match.group(1)
+            salutations = list(self._salutations(earlier))
+            if salutations:
+                return salutations[-1]
             name = self._person_in(earlier)
             if name:
                 return name
@@ -463,6 +527,13 @@ class PrivacyScanner:
             if name and self.is_plain_name(token) and not any(token.endswith(w) for w in ("地址", "住址")):
                 return token
         return ""
+
+
+def _finditer(pattern: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)`` tried only inside runs of digits (the patterns begin with a look-behind,
+    which makes the engine try every character of a long page)."""
+    for run in _NUMBER_RUN.finditer(text):
+        yield from pattern.finditer(text, max(0, run.start() - 4), min(len(text), run.end() + 1))
 
 
 def _trim_name(token: str) -> str:

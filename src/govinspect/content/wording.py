@@ -216,7 +216,10 @@ class WordingChecker:
     # -- entry point -------------------------------------------------------------------------------
     def find(self, text: str) -> list[WordingError]:
         """Every serious wording error in ``text`` (whitespace is ignored), overlaps resolved longest first."""
-        norm = normalise(text)
+        return self.find_normalised(normalise(text))
+
+    def find_normalised(self, norm: str) -> list[WordingError]:
+        """:meth:`find` on a text already passed through :func:`normalise` (offsets are into ``norm``)."""
         errors: list[WordingError] = []
         for finder in (self._find_misquotes, self._find_phrases, self._find_enumerations, self._find_titles,
                        self._find_names):
@@ -342,20 +345,32 @@ class WordingChecker:
             yield WordingError("enumeration", token, f"{enum.label}: {'、'.join(enum.members)}",
                                offset + start, offset + start + len(token), "member")
 
-    def _find_titles(self, norm: str) -> Iterator[WordingError]:
+    @cached_property
+    def _title_patterns(self) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
+        """(title then name, name then title) over every leader, compiled once."""
         leaders = self.lexicon.leaders
         names = "|".join(re.escape(x.name) for x in sorted(leaders, key=lambda x: -len(x.name)))
         titles = "|".join(map(re.escape, self.lexicon.checked_titles))
         if not names or not titles:
+            return None
+        after = "|".join(_AFTER_TITLES)
+        return re.compile(f"({titles})({names})"), re.compile(f"({names})({after})")
+
+    def _find_titles(self, norm: str) -> Iterator[WordingError]:
+        leaders = self.lexicon.leaders
+        patterns = self._title_patterns
+        if patterns is None:
             return
+        before_name, after_name = patterns
         by_name = {x.name: x for x in leaders}
-        for match in re.finditer(f"(?<!副)({titles})({names})", norm):
+        for match in before_name.finditer(norm):
+            if match.start() > 0 and norm[match.start() - 1] == "副":
+                continue
             title, name = match.group(1), match.group(2)
             if not by_name[name].held(title):
                 yield WordingError("leader_title", match.group(0), _holder(leaders, title) or f"{name} is not {title}",
                                    match.start(), match.end(), "title")
-        after = "|".join(_AFTER_TITLES)
-        for match in re.finditer(f"({names})({after})", norm):
+        for match in after_name.finditer(norm):
             name, title = match.group(1), match.group(2)
             if norm[match.end():match.end() + 1] in ("处",):  # 书记处
                 continue
@@ -371,7 +386,7 @@ class WordingChecker:
             if len(leader.name) == 3:
                 a, b, c = map(re.escape, leader.name)
                 keys |= {a + b, b + c, b + a, a + c, c + b, f"{a}[{_CJK}]{c}"}
-        return re.compile("(?=(" + "|".join(sorted(keys)) + "))") if keys else None  # overlapping
+        return re.compile("|".join(sorted(keys))) if keys else None
 
     def _name_starts(self, norm: str) -> dict[str, set[int]]:
         """Start offsets worth testing per leader: around a pair of the name's characters (three-character
@@ -380,18 +395,19 @@ class WordingChecker:
         pattern = self._name_candidates
         three = [x for x in self.lexicon.leaders if len(x.name) == 3]
         if pattern is not None:
-            for match in pattern.finditer(norm):
+            match = pattern.search(norm)
+            while match is not None:  # overlapping pairs (习习平近): search again from the next character
                 for leader in three:
-                    if sum(ch in leader.name for ch in match.group(1)) >= 2:
+                    if sum(ch in leader.name for ch in match.group(0)) >= 2:
                         starts.setdefault(leader.name, set()).update((match.start() - 1, match.start()))
+                match = pattern.search(norm, match.start() + 1)
         two = [x for x in self.lexicon.leaders if len(x.name) == 2]
         if two:
-            before_comrade = [m.start() - 2 for m in re.finditer("同志", norm)]
+            before_comrade = _find_all(norm, "同志", -2)
             for leader in two:
                 found = starts.setdefault(leader.name, set(before_comrade))
                 for title in leader.titles:
-                    if title in norm:
-                        found.update(m.end() for m in re.finditer(re.escape(title), norm))
+                    found.update(_find_all(norm, title, len(title)))
         return starts
 
     def _find_names(self, norm: str) -> Iterator[WordingError]:
@@ -435,6 +451,16 @@ class WordingChecker:
                     ok = titled_before or titled_after
                 if ok:
                     yield WordingError("leader_name", found, leader.name, start, end, how)
+
+
+def _find_all(text: str, needle: str, shift: int) -> list[int]:
+    """Offsets of every occurrence of ``needle`` plus ``shift`` (plain ``str.find``, no pattern)."""
+    out: list[int] = []
+    pos = text.find(needle)
+    while pos >= 0:
+        out.append(pos + shift)
+        pos = text.find(needle, pos + 1)
+    return out
 
 
 def _holder(leaders: tuple[Leader, ...], title: str) -> str:
