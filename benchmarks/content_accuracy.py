@@ -200,8 +200,8 @@ def sections() -> list[Section]:
 # ---- held-out corpus (tests/fixtures/content_holdout/labels_<check>.json) ------------------------
 
 HOLDOUT = FIXTURES / "content_holdout"
-HOLDOUT_CHECKS = ("content.spam", "content.dark_link", "content.test_draft", "privacy.leak", "content.wrong_region",
-                  "content.serious_error")
+HOLDOUT_CHECKS = ("content.spam", "content.dark_link", "content.test_draft", "privacy.leak",
+                  "content.wrong_region", "content.serious_error")
 
 
 def _holdout_scorer(check_id: str, labels: Path) -> Scorer:

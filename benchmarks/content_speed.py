@@ -27,8 +27,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-CHECK_IDS = ("content.spam", "content.dark_link", "content.test_draft", "privacy.leak", "content.wrong_region",
-             "content.serious_error")
+CHECK_IDS = ("content.spam", "content.dark_link", "content.test_draft", "privacy.leak",
+             "content.wrong_region", "content.serious_error")
 
 
 def farm_pages(n_sites: int) -> list[tuple[Any, list[tuple[str, str]]]]:
@@ -105,12 +105,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps({"pages": n_pages, "ms_per_page": {k: round(v, 4) for k, v in ms.items()},
                           "content_total_ms": round(content, 4),
-                          "content_share_of_parse": round(content / ms["parse+links"], 3)}, ensure_ascii=False))
+                          "content_share_of_parse": round(content / ms["parse+links"], 3)},
+                         ensure_ascii=False))
         return 0
     print(f"{n_pages} pages from {len(sites)} farm sites, median of {len(rounds)} rounds (CPU ms per page)")
     for part in parts:
         print(f"  {part:<24}{ms[part]:>8.3f}")
-    print(f"  {'content checks + text':<24}{content:>8.3f}  ({content / ms['parse+links']:.0%} of parse+links)")
+    share = content / ms["parse+links"]
+    print(f"  {'content checks + text':<24}{content:>8.3f}  ({share:.0%} of parse+links)")
     return 0
 
 

@@ -67,6 +67,9 @@ POSITIVES = [
                        "<script>document.write('</div>')</script>", "", "script_wrapper"),
     ("hidden internal spam page", '<div style="display:none"><a href="/html/casino.html">网上赌场</a></div>', "", "display_none"),
     ("transform scale", '<div style="transform:scale(0)"><a href="http://a.example.com/">link</a></div>', "", "zero_size"),
+    ("hidden by a load-time script", '<div id="hb21"><a href="http://a.example.com/">澳门新葡京</a></div>'
+                                     "<script>document.getElementById('hb21').style.display='none';</script>",
+     "", "display_none"),
 ]
 
 NEGATIVES = [
@@ -88,6 +91,12 @@ NEGATIVES = [
     ("analytics write", "<script>document.write(unescape(\"%3Cspan id='cnzz_stat_icon'%3E%3C/span%3E\"));</script>", ""),
     ("plain script gov link", "<script>document.write('<a href=\"http://www.gov.cn/\">中国政府网</a>')</script>", ""),
     ("select options", '<select><option value="http://a.example.com/">友情链接</option></select>', ""),
+    ("menu hidden inside a handler", '<div id="sub1"><a href="http://a.example.com/">link</a></div>'
+                                     "<script>function out(){document.getElementById('sub1').style.display='none';}</script>",
+     ""),
+    ("conac logo script", "<script>document.write(unescape(\"%3Cspan id='_ideConac'%3E%3C/span%3E%3Cscript "
+                          "src='http://dcs.conac.cn/js/14/000/0000/60531842/CA140000000605318420003.js'%3E%3C/script%3E\"));"
+                          "</script>", ""),
 ]
 
 

@@ -60,6 +60,15 @@ POSITIVES = [
     ("李强总书记指出，要坚持稳中求进。", ("leader_title", "李强总书记", "title")),
     ("牢固树立四个意式，坚定四个自信。", ("phrase", "四个意式", "pinyin")),
     ("切实做到两个卫护。", ("phrase", "两个卫护", "pinyin")),
+    # runs of members inside a sentence, and the long fixed sentences one character off
+    ("要牢固树立政治意识、大局意识、核心意识、看起意识。", ("enumeration", "看起意识", "member")),
+    ("统筹推进经济建设、政治建设、文化建设、社会建设、党的建设“五位一体”总体布局。", ("enumeration", "党的建设", "member")),
+    ("协调推进全面建设社会主义现代化国家、全面深化改革、全面依法治国、全面从严治政的战略布局。",
+     ("enumeration", "全面从严治政", "member")),
+    ("坚决维护习近平总书记党中央的核心、全国的核心地位。", ("phrase", "坚决维护习近平总书记党中央的核心、全国的核心地位", "one_off")),
+    # relaying a national leader's speech: 同志 after the name, 传达学习 in the sentence
+    ("传达学习丁雪祥同志在科技工作座谈会上的讲话精神。", ("leader_name", "丁雪祥", "pinyin")),
+    ("传达学习李熙同志在中央纪委全会上的讲话精神。", ("leader_name", "李熙", "pinyin")),
 ]
 
 NEGATIVES = [
@@ -81,6 +90,11 @@ NEGATIVES = [
     "实现中华民族伟大复兴的中国梦。",
     "四个议事协调机构和四个一室户型，两个维修点。",  # share two characters with 四个意识/两个维护, not slips
     "习近平总书记、李强总理、赵乐际委员长、王沪宁主席、韩正副主席出席。",
+    "堅定“四個自信”，傳達學習習近平總書記重要講話精神。",  # traditional script is not a slip
+    "协调推进全面建成小康社会、全面深化改革、全面依法治国、全面从严治党。",  # the wording before 2020
+    "传达学习县委书记蔡琦同志讲话精神。",  # a local secretary whose name sounds like a leader's
+    "赴民勤县蔡旗镇考察学习防沙治沙经验。",
+    "坚持全面从严治警，锻造过硬队伍。",
 ]
 
 

@@ -55,6 +55,14 @@ POSITIVES = [
     ("meta keywords", dict(head='<meta name="keywords" content="六合彩开奖,特码">'), "meta", "六合彩开奖"),
     ("foreign anchor weak", dict(body='<a href="http://wz.example.biz/">网投平台入口</a>'), "anchor", "网投平台"),
     ("internal anchor strong", dict(body='<a href="/html/av.html">自拍偷拍</a>'), "anchor", "自拍偷拍"),
+    # a weak term offered with a contact (QQ, 加微信, a mobile) is an advert
+    ("offer with qq", dict(body="<p>专业办证，各类证件均可，联系QQ：2869471153</p>"), "body", "办证"),
+    ("offer with wechat", dict(body="<p>试管婴儿代孕，全国连锁，咨询请加微信。</p>"), "body", "代孕"),
+    ("offer beats tax context", dict(body="<p>代开发票，税务局可查验，微信同号13912345678</p>"), "body", "代开发票"),
+    ("second meta description", dict(head='<meta name="description" content="县政府工作动态">'
+                                          '<meta name="description" content="网赌平台推荐 首存送100%">'),
+     "meta", "网赌平台"),
+    ("traditional title", dict(title="澳門賭場線上娛樂城_縣人民政府"), "title", "澳门赌场"),
 ]
 
 NEGATIVES = [
@@ -77,6 +85,17 @@ NEGATIVES = [
     ("gov lottery anchor", dict(body='<a href="http://www.cwl.gov.cn/">中国福利彩票</a>')),
     ("single weak word", dict(body="<p>加强棋牌室管理，禁止赌博。</p>")),
     ("number with 91", dict(body="<p>全县2091视频会议室已建成。</p>")),
+    # near misses the first corpora lacked
+    ("tax office invoicing", dict(title="代开增值税普通发票办事指南",
+                                  body="<p>办理代开发票需提供：代开增值税发票缴纳税款申报单。</p>"
+                                       "<p>自然人代开发票可通过“个人所得税”APP申请。</p>")),
+    ("case quoted on a police page", dict(title="县公安局破获一起特大网络开设赌场案",
+                                          body="<p>经查，犯罪嫌疑人以境外“百家乐”网络赌博平台为幌子招揽人员参赌。</p>")),
+    ("quote around a longer phrase", dict(title="反诈宣传｜网络赌博套路",
+                                          body="<p>所谓“澳门赌场线上版”，均为违法犯罪平台。</p>")),
+    ("legal lottery sentence", dict(title="理性购彩",
+                                    body="<p>福利彩票“双色球”每周二、四、日开奖，中国福利彩票官方网站可查询开奖结果。</p>")),
+    ("office contact near service word", dict(body="<p>企业开办免费刻制公章，咨询电话：0793-7221586。</p>")),
 ]
 
 

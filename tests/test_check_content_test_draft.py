@@ -43,11 +43,13 @@ def listing(items: list[str]) -> PageView:
 
 TITLE_POSITIVES = ["测试", "测试1", "test", "TEST", "Test-02", "ceshi", "ceshi123", "测试稿件", "测试文章请勿删除",
                    "【测试】关于开展安全检查的通知", "测试一下", "标题标题", "内容内容", "无标题文档", "xxxx", "請勿刪除",
-                   "測試稿件", "ｔｅｓｔ", "关于召开xxxx年xx月例会的通知", "这是一条测试", "lorem ipsum dolor"]
+                   "測試稿件", "ｔｅｓｔ", "关于召开xxxx年xx月例会的通知", "这是一条测试", "lorem ipsum dolor",
+                   "测试信息，请勿点击", "新闻标题新闻标题", "世界，您好！", "Hello world!", "测  试", "关于XXXX的通知"]
 TITLE_NEGATIVES = ["全县开展核酸检测", "冬奥会测试赛志愿者培训启动", "沿江大桥压力测试顺利完成", "2021年国民体质测试工作通知",
                    "软件测试服务采购项目公开招标公告", "Latest News", "Contest results announced", "职业技能测试成绩公布",
                    "网络安全测试评估工作的通知", "体质测试内容包括哪些", "关于做好测试赛保障工作的通知",
-                   "省卫生健康委网站存在测试稿件问题的通报", "Test Report of Water Quality Station", "第XX届运动会"]
+                   "省卫生健康委网站存在测试稿件问题的通报", "Test Report of Water Quality Station", "第XX届运动会",
+                   "关于开展地震预警信息发布测试的公告", "12345", "政府信息公开申请表（样表）"]
 
 
 @pytest.mark.parametrize("title", TITLE_POSITIVES)
@@ -65,11 +67,14 @@ def test_title_negatives(check: TestDrafts, title: str) -> None:
 
 
 BODY_POSITIVES = ["测试", "test", "内容内容内容内容", "Lorem ipsum dolor sit amet, consectetur adipiscing elit.",
-                  "此处为正文内容，请替换。", "这是一篇测试文章。", "本文为测试稿件，请勿删除。", "定于xxxx年xx月xx日召开会议。"]
+                  "此处为正文内容，请替换。", "这是一篇测试文章。", "本文为测试稿件，请勿删除。", "定于xxxx年xx月xx日召开会议。",
+                  "欢迎使用WordPress。这是您的第一篇文章。编辑或删除它，然后开始写作吧！", "这里是新闻正文。",
+                  "XXXXXXXXXXXXXXXXXXXX。"]
 BODY_NEGATIVES = ["本次测试内容包括身高、体重、肺活量等项目。", "压力测试顺利完成，测试数据显示各项指标合格。",
                   "考生可登录系统查询职业技能测试成绩。", "The latest contest results were announced.",
                   "对系统进行功能测试、性能测试和安全测试，出具第三方测试报告。",
-                  "部分网站存在测试稿件、空白栏目等问题，请立即整改。", "检测点设置在各村综合服务中心。"]
+                  "部分网站存在测试稿件、空白栏目等问题，请立即整改。", "检测点设置在各村综合服务中心。",
+                  "国家反诈中心APP可通过手机号码13XXXXXXXXX注册，请勿轻信陌生来电。"]
 
 
 @pytest.mark.parametrize("body", BODY_POSITIVES)
@@ -82,6 +87,12 @@ def test_body_positives(check: TestDrafts, body: str) -> None:
 @pytest.mark.parametrize("body", BODY_NEGATIVES)
 def test_body_negatives(check: TestDrafts, body: str) -> None:
     assert list(check.run(article("关于开展2021年普法宣传活动的通知", body), ctx())) == []
+
+
+def test_sample_forms_keep_their_placeholders(check: TestDrafts) -> None:
+    view = article("政府信息公开申请表（样表）", "申请人姓名：XXX 证件号码：XXXXXXXXXXXXXXXXXX。填写日期：XXXX年XX月XX日")
+    assert list(check.run(view, ctx())) == []
+    assert list(check.run(article("政府信息公开申请表", "申请人姓名：XXX 填写日期：XXXX年XX月XX日"), ctx())) != []
 
 
 def test_list_items(check: TestDrafts) -> None:

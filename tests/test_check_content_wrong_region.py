@@ -44,6 +44,10 @@ POSITIVES = [
     ("本市信宜片区是重要的林业基地。", "广东省/茂名市/信宜市", "self_reference"),
     ("徐闻县地处中国大陆最南端，三面环海。", "广东省/湛江市/徐闻县", "subject"),
     ("化州市常住人口120万人。", "广东省/茂名市/化州市", "subject"),
+    # a duties or leader page copied from another place names that place's institutions
+    ("信宜市发展和改革局是信宜市人民政府工作部门，主要职责是：", "广东省/茂名市/信宜市", "institution"),
+    ("现任信宜市人民政府市长，主持市政府全面工作。", "广东省/茂名市/信宜市", "institution"),
+    ("（一）拟订并组织实施化州市国民经济和社会发展规划。", "广东省/茂名市/化州市", "institution"),
 ]
 
 NEGATIVES = [
@@ -59,6 +63,9 @@ NEGATIVES = [
     "东方市场位于城区东部。",  # a market, not 东方市
     "城区面积达30平方公里。",  # generic district name
     "和平路位于雷城街道。",
+    "曾任遂溪县副县长，徐闻县委常委、常务副县长。",  # a leader's earlier posts
+    "2015.03—2018.06 遂溪县发展和改革局局长",  # a dated CV line
+    "负责与遂溪县人民政府的沟通协调工作。",  # a relation
 ]
 
 

@@ -76,6 +76,21 @@ POSITIVES = [
         "</table>",
         {"id_number": 2, "address": 1, "mobile": 2, "bank_card": 1},
     ),
+    # a spreadsheet saved as HTML: a merged title row above the headers
+    (
+        "<table><tr><td colspan=3>2021年6月低保资金发放花名册</td></tr><tr><td>序号</td><td>户主姓名</td><td>一卡通账号</td></tr>"
+        f"<tr><td>1</td><td>黄伟</td><td>{CARD_OK}</td></tr></table>",
+        {"bank_card": 1},
+    ),
+    # a letter writer giving their own number and address after 联系电话 / 我家住
+    ("<p>我家住雷州市雷城街道新城路12号3栋201室，门口路灯坏了。联系电话：13729876543。</p>",
+     {"address": 1, "mobile": 1}),
+    ("<p>失主黄伟，联系电话13729876543，请到派出所认领。</p>", {"mobile": 1}),
+    # a 送达公告 addressing the person by name, then 你的住所地
+    ("<p>黄伟：</p><p>本院受理原告诉你借款合同纠纷一案，因你下落不明，现公告送达。你的住所地为雷州市客路镇客路街45号。</p>",
+     {"address": 1}),
+    # a record of label：value lines
+    ("<p>申请人：黄伟　电话：0759-8881234</p><p>申请建房地址：雷州市客路镇东村28号</p>", {"address": 1}),
 ]
 
 NEGATIVES = [
@@ -106,6 +121,10 @@ NEGATIVES = [
         "<tr><td>附城镇政府</td><td>镇长</td><td>梁军</td><td>13544445555</td></tr></table>"
     ),  # an office contact table
     "<p>统一社会信用代码：11440882007123456X</p>",
+    "<p>填写说明：公民身份号码例如11010519491231002X，前6位为地址码。</p>",  # the standard's example
+    "<p>全年争取上级转移支付资金13524000000元。</p>",  # an amount, not a mobile
+    "<p>地址：雷州市人民政府行政中心\xa0\xa0电话：0759-8881234 粤ICP备12345678号</p>",  # a footer
+    "<p>黄伟：</p><p>经研究，同意你单位的申请。</p>",  # a salutation without an address
 ]
 
 

@@ -10,7 +10,15 @@ from govinspect.archive.pageview import PageView
 from govinspect.checks.base import Check, CheckContext, CheckParams, Input, Scope, SiteView
 from govinspect.content.hidden import find_hidden_blocks, script_links
 from govinspect.content.lexicon import (
-    STRONG, Hit, Lexicon, default_lexicon, host_of, load_lexicon, page_text_scan, registrable_domain, same_site,
+    STRONG,
+    Hit,
+    Lexicon,
+    default_lexicon,
+    host_of,
+    load_lexicon,
+    page_text_scan,
+    registrable_domain,
+    same_site,
 )
 from govinspect.findings.model import Evidence, Finding
 
@@ -23,7 +31,9 @@ class DarkLinks(Check):
     Static: inline styles and the page's own ``<style>`` rules (display:none, visibility:hidden,
     opacity:0, off-screen positions, text-indent:-9999px, zero size with overflow hidden, font-size 0/1px,
     text colour equal to the background, tiny or racing ``<marquee>``), the ``hidden`` attribute, hidden
-    zero-size iframes, and links written by scripts (document.write, also behind fromCharCode/unescape).
+    zero-size iframes, elements an inline script hides as the page loads (getElementById(…).style.display
+    ='none', $('#…').hide()), and links written by scripts (document.write, also behind fromCharCode/
+    unescape). A page whose text has no spam term and which links to no foreign host is not walked.
     Rendered: pages the browser rendered (``extras["rendered"]``) whose links are invisible on screen.
     Cloaking: the homepage served to a search-engine User-Agent (``extras["spider_view"]``) carrying
     foreign links or spam words the browser version lacks.

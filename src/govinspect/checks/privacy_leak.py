@@ -8,7 +8,14 @@ from functools import cached_property
 
 from govinspect.archive.pageview import PageView, node_locator
 from govinspect.checks.base import Check, CheckContext, CheckParams, Input, Scope
-from govinspect.content.privacy import Kind, PersonalData, PrivacyLexicon, PrivacyScanner, labelled_tables, redact
+from govinspect.content.privacy import (
+    Kind,
+    PersonalData,
+    PrivacyLexicon,
+    PrivacyScanner,
+    labelled_tables,
+    redact,
+)
 from govinspect.findings.model import Finding
 
 _LOCATABLE = ("td", "th", "li", "p", "dd", "dt", "span", "a", "h1", "h2", "h3", "h4", "h5", "h6", "pre",
@@ -19,8 +26,11 @@ class PrivacyLeak(Check):
     """Unmasked resident ID numbers, mobile numbers, bank cards, or home addresses next to names.
 
     Numbers are validated (python-stdnum ID checksum/birth date/division, phonenumbers CN mobile, Luhn
-    with 银行卡/账号 context); masked forms, office lines, hotlines, example numbers, numbers inside URLs
-    and addresses only down to township level are not leaks. One finding per page and kind; evidence
+    with 银行卡/账号 context, also from a table's header row below a spreadsheet's title row); masked
+    forms, office lines, hotlines, example numbers (例如…, the standard's own), amounts (…元), numbers
+    inside URLs and addresses only down to township level are not leaks. An address belongs to a person
+    named before it, to the writer of a letter (我家住…), to the person a notice addresses (张三：… 你的
+    住所地…) or to the record it is part of (申请人：… / 地址：…). One finding per page and kind; evidence
     shows values masked (4408**********1234, 139****5678), never the raw number.
     """
 

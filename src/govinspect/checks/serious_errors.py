@@ -23,7 +23,10 @@ class SeriousErrors(Check):
     """Misspelt names of current national leaders and misquoted official formulations (e.g. 四个意识 members).
 
     Exact lists plus near misses (same pinyin, one character off, adjacent swap) from the dated data
-    file ``content/data/serious_errors.yaml``. One finding per error on the page (title and text).
+    file ``content/data/serious_errors.yaml``: enumerations also when written inside a sentence (树立政治
+    意识、…), 四个全面 by its 全面… members, the long 两个维护/两个确立 sentences one character off, and a
+    same-reading name followed by 同志 when a speech is relayed (传达学习…). Traditional script is read as
+    simplified. One finding per error on the page (title and text).
     """
 
     id = "content.serious_error"

@@ -9,7 +9,15 @@ from functools import cached_property
 from govinspect.archive.pageview import PageView, node_locator
 from govinspect.checks.base import Check, CheckContext, CheckParams, Input, Scope
 from govinspect.content.lexicon import (
-    STRONG, Hit, Lexicon, Normalised, default_lexicon, distinct_concepts, host_of, load_lexicon, page_text_scan,
+    STRONG,
+    Hit,
+    Lexicon,
+    Normalised,
+    default_lexicon,
+    distinct_concepts,
+    host_of,
+    load_lexicon,
+    page_text_scan,
     same_site,
 )
 from govinspect.findings.model import Finding
@@ -21,9 +29,14 @@ class Spam(Check):
     Text is normalised (NFKC, full-width, case, traditional characters, symbol-interleaved letters)
     and matched with one Aho-Corasick automaton. A strong term (a gambling brand, 真人百家乐, 代开发票)
     is spam wherever it stands; a weak term (赌博, 彩票, 色情) only in a stuffed title or meta, in the
-    text of a link to a non-government host, or with enough other weak terms in the body. Context rules
-    excuse legitimate government writing: 打击/查处/警惕… before a term, 案/违法… after it, whitelisted
-    phrases (中国福利彩票, 体彩11选5, 澳门特别行政区), and for weak terms a 警情通报/反诈/彩票 page title.
+    text of a link to a non-government host, or with enough other weak terms in the body; a weak term
+    next to a contact offer (加微信, QQ：…, a mobile number) is an advert and counts as strong. Every
+    keywords/description meta tag is read (injected pages add a second one). Context rules excuse
+    legitimate government writing: 打击/查处/警惕/嫌疑人… before a term, 案/违法… after it, whitelisted
+    phrases (中国福利彩票, 体彩11选5, 澳门特别行政区) and, for weak terms, such a phrase in the same
+    sentence; the subject of the sentence (纳税人…代开发票 is a tax-office service) unless an offer stands
+    next to it; and for a 警情通报/反诈/破获/彩票 page (title or 栏目), weak terms and quoted names.
+    The page text is scanned once per page and shared with content.dark_link.
     """
 
     id = "content.spam"

@@ -78,8 +78,10 @@ ARTICLE_SELECTORS = (
 
 class TestDrafts(Check):
     """Test or placeholder items published: a page or list-item title that is only a test marker
-    (测试, test, ceshi, 测试稿件, 【测试】), placeholder text (标题标题, 内容内容, lorem ipsum, xxxx,
-    此处为正文, 请勿删除) in titles, list items or article bodies.
+    (测试, test, ceshi, 测试稿件, 【测试】, 测试信息，请勿点击, 测 试), placeholder text (标题标题,
+    新闻标题新闻标题, 内容内容, lorem ipsum, 此处为正文, 这里是新闻正文, 请勿删除, a CMS's default first
+    post) in titles, list items or article bodies, and unfilled templates (关于XXXX的通知, XXXX年XX月, a
+    line of x). A form shown on purpose (申请表样表, 填写示例) keeps its XXX.
 
     Real news about 测试 (核酸检测, 测试赛, 桥梁压力测试, 体质测试, 测试 services in a procurement notice)
     is not a test draft: 测试 must stand alone or as a draft phrase after a non-word character, and

@@ -18,9 +18,11 @@ from govinspect.registry.gazetteer import Gazetteer
 class WrongRegion(Check):
     """A 概况/简介/县情/机构职能/领导信息 page naming another county or city as the site's own place.
 
-    Only pages about the site's own place are read (by title, ColumnName meta or URL). A clause whose
-    subject is another division ("信宜市位于…", "信宜市辖…", "本市…信宜") is wrong; neighbours ("东邻遂溪县",
-    "与化州市接壤", "距湛江市区…"), the parent city and province, and historical names are not.
+    Only pages about the site's own place are read (by title, ColumnName meta, heading or URL; 政务公开
+    sections are not 概况). A clause whose subject is another division ("信宜市位于…", "信宜市辖…", "本市…
+    信宜") is wrong, and so is another division's institution or duty scope on the page ("信宜市发展和改革局
+    是…", "现任信宜市人民政府市长", "拟订信宜市国民经济…"); neighbours ("东邻遂溪县", "与化州市接壤",
+    "距湛江市区…"), the parent city and province, historical names and a leader's earlier posts are not.
     """
 
     id = "content.wrong_region"

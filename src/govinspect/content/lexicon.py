@@ -363,7 +363,8 @@ def distinct_concepts(terms: Iterable[str]) -> set[str]:
 def page_normalised(page: Any, lexicon: Lexicon, max_chars: int = 1_000_000) -> Normalised:
     """``page.text[:max_chars]`` folded by ``lexicon``, once per page (content.spam, content.dark_link and
     content.test_draft read the same folded text)."""
-    return page_memo(page, ("lexicon-fold", id(lexicon), max_chars), lambda: lexicon.normalise(page.text[:max_chars]))
+    return page_memo(page, ("lexicon-fold", id(lexicon), max_chars),
+                     lambda: lexicon.normalise(page.text[:max_chars]))
 
 
 def page_text_scan(page: Any, lexicon: Lexicon, max_chars: int = 1_000_000) -> tuple[Normalised, list[Hit]]:

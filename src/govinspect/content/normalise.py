@@ -28,7 +28,8 @@ INVISIBLE = frozenset({"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad
 @lru_cache(maxsize=1)
 def simplified_table() -> dict[str, str]:
     """Traditional → simplified characters (OpenCC's one-to-one character mappings)."""
-    text = resources.files("govinspect.content").joinpath("data/t2s_characters.txt").read_text(encoding="utf-8")
+    data = resources.files("govinspect.content").joinpath("data/t2s_characters.txt")
+    text = data.read_text(encoding="utf-8")
     table: dict[str, str] = {}
     for line in text.splitlines():
         line = line.strip()
@@ -118,7 +119,8 @@ class Folder:
         """The folded text and, when lengths differ, the original index of every folded character."""
         out = text.translate(self._table)
         # equal lengths mean one character for one, unless a dropped one and an expanded one cancel out
-        if len(out) == len(text) and not (self._table.expanding and any(ch in text for ch in self._table.shrinking)):
+        table = self._table
+        if len(out) == len(text) and not (table.expanding and any(ch in text for ch in table.shrinking)):
             return out, None
         offsets: list[int] = []
         table = self._table
