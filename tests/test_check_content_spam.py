@@ -96,6 +96,7 @@ NEGATIVES = [
     ("legal lottery sentence", dict(title="理性购彩",
                                     body="<p>福利彩票“双色球”每周二、四、日开奖，中国福利彩票官方网站可查询开奖结果。</p>")),
     ("office contact near service word", dict(body="<p>企业开办免费刻制公章，咨询电话：0793-7221586。</p>")),
+    ("ordinary service words", dict(body="<p>为老年人提供上门服务，推行“一条龙”服务，招募大学生兼职志愿者。</p>")),
 ]
 
 

@@ -10,15 +10,7 @@ from govinspect.archive.pageview import PageView
 from govinspect.checks.base import Check, CheckContext, CheckParams, Input, Scope, SiteView
 from govinspect.content.hidden import find_hidden_blocks, script_links
 from govinspect.content.lexicon import (
-    STRONG,
-    Hit,
-    Lexicon,
-    default_lexicon,
-    host_of,
-    load_lexicon,
-    page_text_scan,
-    registrable_domain,
-    same_site,
+    Hit, Lexicon, default_lexicon, host_of, load_lexicon, page_text_scan, registrable_domain, same_site,
 )
 from govinspect.findings.model import Evidence, Finding
 
@@ -67,7 +59,7 @@ class DarkLinks(Check):
         if not text:
             return []
         _, hits = self.lexicon.scan(text[:20_000])
-        return [h for h in hits if h.counts and (weak_ok or h.level == STRONG)]
+        return [h for h in hits if h.counts and (weak_ok or h.strong)]
 
     def _foreign(self, url: str, hosts: list[str]) -> bool:
         host = host_of(url)

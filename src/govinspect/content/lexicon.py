@@ -31,6 +31,7 @@ __all__ = [
 
 STRONG = "strong"
 WEAK = "weak"
+OFFER = "offer"  # counts only next to a contact offer (代开 … QQ：…, 上门服务 … 加微信)
 ALLOW = "allow"
 
 # Separators allowed between the letters of an interleaved term (no sentence punctuation, no newline).
@@ -136,8 +137,8 @@ class Lexicon:
             seen: set[str] = set()
             for category, levels in data["categories"].items():
                 for level, words in levels.items():
-                    if level not in (STRONG, WEAK):
-                        raise ValueError(f"level {level!r} in category {category!r} is not strong/weak")
+                    if level not in (STRONG, WEAK, OFFER):
+                        raise ValueError(f"level {level!r} in category {category!r} is not strong/weak/offer")
                     for word in words:
                         text = _normalise_term(str(word))
                         if text in seen:
@@ -238,6 +239,8 @@ class Lexicon:
             hit.excuse = self._excuse(s, hit, allows, offered=bool(offer))
             if offer and not hit.excuse:
                 hit.solicited = offer
+            elif hit.level == OFFER and not hit.excuse:
+                hit.excuse = "no contact offer"  # 上门服务, 兼职: ordinary words unless offered for sale
         return norm, hits
 
     def _offer_near(self, s: str, hit: Hit, offers: list[tuple[int, int, str]]) -> str:
