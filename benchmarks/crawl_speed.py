@@ -28,112 +28,217 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 COLUMNS = ["zwdt", "tzgg", "zcwj", "zcjd", "rsxx", "czxx", "ghjh", "tjxx", "jyta", "zfcg", "yjgl",
            "hygq", "zwfw", "hdjl", "jgzn"]
 COLUMN_NAMES = ["政务动态", "通知公告", "政策文件", "政策解读", "人事信息", "财政信息", "规划计划", "统计信息",
                 "建议提案", "政府采购", "应急管理", "惠企政策", "政务服务", "互动交流", "机构职能"]
-SENTENCE = ("为深入贯彻落实党中央、国务院决策部署，进一步优化营商环境，提升政务服务水平，"
-            "现就做好有关工作通知如下。各镇（街道）、各有关部门要高度重视，认真组织实施，确保各项任务落到实处。")
+FARM_AS_OF = "2021-06-30"  # items are dated January to June 2021
+EXTERNAL_HOSTS = ("www.gov.cn", "www.gd.gov.cn", "beian.miit.gov.cn", "www.beian.gov.cn", "bszs.conac.cn",
+                  "zfwzgl.www.gov.cn")
+_STATS_SCRIPT = ('<script>var _hmt = _hmt || [];(function() {var hm = document.createElement("script");'
+                 'hm.src = "https://hm.baidu.com/hm.js?{key}";var s = document.getElementsByTagName("script")[0];'
+                 's.parentNode.insertBefore(hm, s);})();</script>')
 
 
-def site_host(n: int) -> str:
-    return f"www.site{n:03d}.gov.cn"
+@dataclass(frozen=True)
+class FarmSite:
+    """One farm site as the registry lists it (real division codes, names and regions)."""
+
+    n: int
+    host: str
+    site_code: str
+    name: str
+    region: str
+    host_org: str
+    kind: str  # portal / department
+    place: str  # 雷州市
+    area_code: str  # 0759
+    doc_abbr: str  # 雷
+
+    @property
+    def homepage(self) -> str:
+        return f"http://{self.host}/"
 
 
-# -- farm ------------------------------------------------------------------------------------------
+def farm_sites(n_sites: int) -> list[FarmSite]:
+    """``n_sites`` sites: the portal of each place in the demo corpus, then its departments."""
+    from govinspect.demo import corpus
+    from govinspect.registry.gazetteer import Gazetteer
 
-def _shell(site: int, title: str, body: str, rng: random.Random, n_sites: int, port: int) -> str:
+    gazetteer = Gazetteer.load()
+    places = corpus.PLACES
+    capacity = len(places) * (1 + len(corpus.DEPARTMENTS))
+    if n_sites > capacity:
+        sys.exit(f"--sites {n_sites}: the farm holds at most {capacity} sites; ask for fewer")
+    out: list[FarmSite] = []
+    for n in range(n_sites):
+        place = places[n % len(places)]
+        rank = n // len(places)  # 0: the portal, k: the k-th department
+        code6 = gazetteer.code_of(place.region)
+        if code6 is None:
+            sys.exit(f"division {place.region} is not in the gazetteer: update the farm's place list")
+        if rank == 0:
+            out.append(FarmSite(n, f"www.{place.pinyin}.gov.cn", f"{code6}0001", f"{place.name}人民政府",
+                                place.region, f"{place.name}人民政府办公室", "portal", place.name,
+                                place.area_code, place.doc_abbr))
+        else:
+            dept, label, abbr, _ = corpus.DEPARTMENTS[rank - 1]
+            out.append(FarmSite(n, f"{label}.{place.pinyin}.gov.cn", f"{code6}{rank + 1:04d}", place.name + dept,
+                                place.region, place.name + dept, "department", place.name, place.area_code,
+                                place.doc_abbr + abbr))
+    return out
+
+
+def _title(col: int, rng: random.Random, site: FarmSite, topic: str) -> str:
+    from govinspect.demo import corpus
+
+    pools = {0: corpus.NEWS_TITLES, 1: corpus.NOTICE_TITLES, 2: corpus.POLICY_TITLES, 3: corpus.INTERPRETATION_TITLES,
+             4: corpus.PERSONNEL_TITLES, 6: corpus.PLAN_TITLES, 11: corpus.NORMATIVE_TITLES}
+    pool = pools.get(col, corpus.NEWS_TITLES if col % 2 else corpus.NOTICE_TITLES)
+    return rng.choice(pool).format(subject=site.place, topic=topic, org=site.name, year=2021, prev=2020)
+
+
+def _paragraphs(col: int, rng: random.Random, site: FarmSite, topic: str) -> list[str]:
+    from govinspect.demo import corpus
+
+    pools = {1: corpus.NOTICE_SENTENCES, 2: corpus.POLICY_SENTENCES, 3: corpus.INTERPRETATION_SENTENCES,
+             11: corpus.POLICY_SENTENCES}
+    pool = pools.get(col)
+    if pool is None:
+        sentences = [rng.choice(corpus.BODY_SENTENCES) for _ in range(rng.randrange(8, 14))]
+        if rng.random() < 0.2:
+            sentences.append(corpus.FORMULATION)
+    else:
+        sentences = list(pool) + [rng.choice(corpus.BODY_SENTENCES) for _ in range(4)]
+    out = [s.format(subject=site.place, topic=topic, org=site.host_org) for s in sentences]
+    return ["".join(out[i:i + 3]) for i in range(0, len(out), 3)]
+
+
+def _shell(site: FarmSite, title: str, body: str, friends: list[FarmSite], port: int) -> str:
     nav = "".join(f'<li><a href="/{c}/">{name}</a></li>' for c, name in zip(COLUMNS, COLUMN_NAMES, strict=True))
-    friends = "".join(
-        f'<li><a href="http://{site_host(rng.randrange(n_sites))}:{port}/" target="_blank">兄弟单位{i}</a></li>'
-        for i in range(6))
+    links = "".join(f'<li><a href="http://{f.host}:{port}/" target="_blank">{f.name}</a></li>' for f in friends)
+    serial = f"{site.n:03d}"
     return f"""<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>{title}</title>
-<meta name="SiteName" content="示例市人民政府{site}"><meta name="SiteDomain" content="{site_host(site)}">
-<meta name="SiteIDCode" content="44088200{site:02d}"><link rel="stylesheet" href="/css/main.css">
-<script src="/js/jquery.min.js"></script></head>
-<body><div class="top"><a href="/"><img src="/images/logo.png" alt="示例市人民政府门户网站"></a>
-<div class="search"><form action="/search/"><input name="q"></form></div></div>
+<html><head><meta charset="utf-8"><meta http-equiv="X-UA-Compatible" content="IE=edge"><title>{title}</title>
+<meta name="SiteName" content="{site.name}"><meta name="SiteDomain" content="{site.host}">
+<meta name="SiteIDCode" content="{site.site_code}"><meta name="ColumnName" content="{title[:20]}">
+<link rel="stylesheet" href="/css/main.css"><script src="/js/jquery.min.js"></script></head>
+<body><div class="top"><div class="logo"><a href="/"><img src="/images/logo.png" alt="{site.name}门户网站"></a></div>
+<div class="search"><form action="/search/" method="get"><input name="q" placeholder="请输入关键字">
+<button type="submit">搜索</button></form></div><div class="tools"><a href="javascript:void(0)">无障碍浏览</a>
+<a href="javascript:void(0)">长者模式</a></div></div>
 <div class="nav"><ul><li><a href="/">首页</a></li>{nav}</ul></div>
 <div class="main">{body}</div>
-<div class="friend"><ul>{friends}<li><a href="http://www.gov.cn:{port}/">中国政府网</a></li>
+<div class="friend"><h4>友情链接</h4><ul>{links}<li><a href="http://www.gov.cn:{port}/">中国政府网</a></li>
 <li><a href="http://www.gd.gov.cn:{port}/">广东省人民政府</a></li></ul></div>
 <div class="footer"><p><a href="/wzdt/">网站地图</a> | <a href="/lxwm/">联系我们</a> | <a href="/sybz/">使用帮助</a></p>
-<p>主办单位：示例市人民政府办公室 网站标识码：44088200{site:02d}</p>
-<p><a href="http://beian.miit.gov.cn:{port}/">粤ICP备05083{site:03d}号</a>
-<a href="http://www.beian.gov.cn:{port}/?recordcode=4408{site:04d}">粤公网安备 4408{site:04d}号</a></p>
-<p><a href="http://bszs.conac.cn:{port}/?method=show&amp;id={site:04d}"><img src="/images/dzjg.png" alt="党政机关"></a>
-<a href="http://zfwzgl.www.gov.cn:{port}/?site_code=44088200{site:02d}"><img src="/images/jiucuo.png" alt="我为政府网站找错"></a></p></div>
+<p>主办单位：{site.host_org} 承办：{site.place}政务服务数据管理局 网站标识码：{site.site_code}</p>
+<p>地址：{site.place}人民路{site.n + 1}号 邮编：524200 联系电话：{site.area_code}-8{serial}{site.n % 10}21</p>
+<p><a href="http://beian.miit.gov.cn:{port}/" target="_blank">粤ICP备05083{serial}号</a>
+<a href="http://www.beian.gov.cn:{port}/?recordcode={site.site_code[:6]}02000{serial}" target="_blank">粤公网安备 {site.site_code[:6]}02000{serial}号</a></p>
+<p><a href="http://bszs.conac.cn:{port}/?method=show&amp;id={site.site_code}"><img src="/images/dzjg.png" alt="党政机关"></a>
+<a href="http://zfwzgl.www.gov.cn:{port}/exposure/jiucuo.html?site_code={site.site_code}&amp;url={site.host}"><img src="/images/jiucuo.png" alt="我为政府网站找错"></a></p></div>
+{_STATS_SCRIPT.replace("{key}", f"{site.n:032x}")}
 </body></html>"""
 
 
 def build_farm(root: Path, n_sites: int, n_pages: int, port: int) -> int:
-    """Write the farm under ``root/<host>/``; returns the number of HTML pages per site."""
-    extra = ["wzdt", "lxwm", "sybz"]
+    """Write the farm under ``root/<host>/``; returns the number of HTML pages per site.
+
+    Each site: a homepage with six column boxes of dated items, 15 栏目 (index + one more list page of
+    20 dated items each, with pagination), articles (title, 发布日期/来源/文号, paragraphs, an image,
+    related items, links to other government sites) and three footer pages. Every page carries the
+    navigation, 友情链接 and a full page-bottom function area (底部功能区).
+    """
+    from govinspect.demo import corpus
+
+    sites = farm_sites(n_sites)
+    extra = [("wzdt", "网站地图"), ("lxwm", "联系我们"), ("sybz", "使用帮助")]
     fixed = 1 + len(COLUMNS) * 2 + len(extra)  # homepage, column index + index_1, footer pages
     n_items = max(0, n_pages - fixed)
-    for s in range(n_sites):
+    for site in sites:
+        s = site.n
         rng = random.Random(s)
-        base = root / site_host(s)
-        items: list[tuple[str, str, str]] = []  # (path, title, date)
+        others = [o for o in sites if o.place != site.place]
+        own_portal = [o for o in sites if o.place == site.place and o.kind == "portal" and o is not site]
+
+        friends = own_portal + rng.sample(others, min(5, len(others)))
+
+        base = root / site.host
+        items: list[tuple[str, str, str, int, str]] = []  # (path, title, date, column, topic)
         for i in range(n_items):
-            col = COLUMNS[i % len(COLUMNS)]
+            col = i % len(COLUMNS)
             day = 1 + (i * 7) % 28
             month = 1 + (i // 28) % 12
-            stamp = f"2021{month:02d}{day:02d}"
-            items.append((f"/{col}/2021{month:02d}/t{stamp}_{100000 + i}.html",
-                          f"关于做好{COLUMN_NAMES[i % len(COLUMNS)]}相关工作的通知（第{i}号）",
-                          f"2021-{month:02d}-{day:02d}"))
+            topic = rng.choice(corpus.TOPICS)
+            items.append((f"/{COLUMNS[col]}/2021{month:02d}/t2021{month:02d}{day:02d}_{100000 + i}.html",
+                          _title(col, rng, site, topic), f"2021-{month:02d}-{day:02d}", col, topic))
         (base / "images").mkdir(parents=True, exist_ok=True)
         for name in ("logo.png", "dzjg.png", "jiucuo.png", "banner.jpg") + tuple(f"col{c}.jpg" for c in range(15)):
             (base / "images" / name).write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(rng.randrange(256) for _ in range(512)))
         (base / "files").mkdir(exist_ok=True)
         (base / "files" / "report2020.pdf").write_bytes(b"%PDF-1.4\n" + b"0" * 20000 + b"\n%%EOF\n")
 
-        def listing(entries: list[tuple[str, str, str]]) -> str:
-            return "".join(f'<li><a href="{p}" title="{t}">{t}</a><span class="date">{d}</span></li>'
-                           for p, t, d in entries)
+        def listing(entries: list[tuple[str, str, str, int, str]]) -> str:
+            return "".join(f'<li><a href="{p}" title="{t}" target="_blank">{t}</a><span class="date">{d}</span></li>'
+                           for p, t, d, _, _ in entries)
 
         latest = sorted(items, key=lambda x: x[2], reverse=True)
         home_body = (
-            '<div class="banner"><img src="/images/banner.jpg" alt="banner"></div>'
-            + "".join(f'<div class="box"><h3><a href="/{c}/">{COLUMN_NAMES[k]}</a></h3><ul class="list">'
-                      f'{listing([it for it in latest if it[0].startswith("/" + c + "/")][:8])}</ul></div>'
+            f'<div class="banner"><img src="/images/banner.jpg" alt="{site.place}"></div>'
+            + "".join(f'<div class="box"><div class="box-hd"><h3>{COLUMN_NAMES[k]}</h3>'
+                      f'<a class="more" href="/{c}/">更多&gt;&gt;</a></div><ul class="list">'
+                      f'{listing([it for it in latest if it[3] == k][:8])}</ul></div>'
                       for k, c in enumerate(COLUMNS[:6]))
             + '<p><a href="/files/report2020.pdf">2020年政府信息公开工作年度报告</a></p>')
-        (base / "index.html").write_text(_shell(s, f"示例市人民政府{s}", home_body, rng, n_sites, port), "utf-8")
+        (base / "index.html").write_text(_shell(site, site.name, home_body, friends, port), "utf-8")
         for k, col in enumerate(COLUMNS):
-            own = [it for it in latest if it[0].startswith("/" + col + "/")]
+            own = [it for it in latest if it[3] == k]
             pages = [own[:20] or latest[:20], own[20:40] or latest[20:40]]
             for p, entries in enumerate(pages):
-                body = (f'<div class="crumb"><a href="/">首页</a> &gt; <a href="/{col}/">{COLUMN_NAMES[k]}</a></div>'
-                        f'<img src="/images/col{k}.jpg" alt=""><div class="list"><ul>{listing(entries)}</ul></div>'
-                        '<div class="page"><a href="index.html">首页</a><a href="index_1.html">下一页</a>'
-                        '<a href="index_1.html">尾页</a></div>')
+                body = (f'<div class="crumb">当前位置：<a href="/">首页</a> &gt; <a href="/{col}/">{COLUMN_NAMES[k]}</a></div>'
+                        f'<div class="side"><img src="/images/col{k}.jpg" alt=""></div>'
+                        f'<div class="list"><h2>{COLUMN_NAMES[k]}</h2><ul>{listing(entries)}</ul></div>'
+                        f'<div class="page"><span>共2页</span><a href="index.html">首页</a>'
+                        f'<a href="index_1.html">下一页</a><a href="index_1.html">尾页</a></div>')
                 name = "index.html" if p == 0 else "index_1.html"
                 (base / col).mkdir(parents=True, exist_ok=True)
-                (base / col / name).write_text(_shell(s, COLUMN_NAMES[k], body, rng, n_sites, port), "utf-8")
-        for name in extra:
+                (base / col / name).write_text(_shell(site, COLUMN_NAMES[k], body, friends, port), "utf-8")
+        for name, label in extra:
             (base / name).mkdir(exist_ok=True)
-            (base / name / "index.html").write_text(_shell(s, name, f"<p>{SENTENCE * 3}</p>", rng, n_sites, port), "utf-8")
-        for i, (path, title, date) in enumerate(items):
+            paras = "".join(f"<p>{p}</p>" for p in _paragraphs(0, rng, site, "政务公开"))
+            (base / name / "index.html").write_text(
+                _shell(site, label, f"<h1>{label}</h1>{paras}", friends, port), "utf-8")
+        for i, (path, title, date, col, topic) in enumerate(items):
             related = listing([items[(i + j * 13) % len(items)] for j in range(1, 11)])
-            ext = "".join(f'<a href="http://{site_host(rng.randrange(n_sites))}:{port}/{COLUMNS[rng.randrange(15)]}/">外部链接</a>'
-                          for _ in range(6))
-            body = (f'<div class="crumb"><a href="/">首页</a> &gt; <a href="{path.rsplit("/", 2)[0]}/">栏目</a></div>'
-                    f'<h1>{title}</h1><div class="info">发布日期：{date} 来源：示例市人民政府办公室</div>'
-                    f'<div class="content"><p>{SENTENCE * 8}</p><p><img src="/images/col{i % 15}.jpg" alt="配图"></p>'
-                    f'<p>{SENTENCE * 6}</p><p>{ext}</p></div>'
+            ext = "".join(f'<li><a href="http://{o.host}:{port}/{COLUMNS[rng.randrange(15)]}/">{o.name}</a></li>'
+                          for o in rng.sample(others, min(6, len(others))))
+            paras = _paragraphs(col, rng, site, topic)
+            number = (f' 文号：{site.doc_abbr}〔2021〕{i % 97 + 1}号' if col in (1, 2, 11) else "")
+            body = (f'<div class="crumb">当前位置：<a href="/">首页</a> &gt; '
+                    f'<a href="/{COLUMNS[col]}/">{COLUMN_NAMES[col]}</a> &gt; 正文</div>'
+                    f'<div class="article"><h1>{title}</h1><div class="info">发布日期：{date} '
+                    f'来源：{site.host_org}{number} 【字体：<a href="javascript:void(0)">大</a> '
+                    f'<a href="javascript:void(0)">中</a> <a href="javascript:void(0)">小</a>】</div>'
+                    f'<div class="content">{"".join(f"<p>{p}</p>" for p in paras[:2])}'
+                    f'<p style="text-align:center"><img src="/images/col{col}.jpg" alt="{topic}"></p>'
+                    f'{"".join(f"<p>{p}</p>" for p in paras[2:])}</div>'
+                    f'<div class="share">分享到：<a href="javascript:void(0)">微信</a> <a href="javascript:void(0)">微博</a></div>'
+                    f'<div class="links"><h3>相关链接</h3><ul>{ext}</ul></div></div>'
                     f'<div class="related"><h3>相关信息</h3><ul class="list">{related}</ul></div>')
             target = base / path.lstrip("/")
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(_shell(s, title, body, rng, n_sites, port), "utf-8")
-    for host in ("www.gov.cn", "www.gd.gov.cn", "beian.miit.gov.cn", "www.beian.gov.cn", "bszs.conac.cn",
-                 "zfwzgl.www.gov.cn"):
+            target.write_text(_shell(site, title, body, friends, port), "utf-8")
+    for host in EXTERNAL_HOSTS:
         (root / host).mkdir(parents=True, exist_ok=True)
         (root / host / "index.html").write_text("<html><body>ok</body></html>", "utf-8")
+    (root / "zfwzgl.www.gov.cn" / "exposure").mkdir(exist_ok=True)
+    (root / "zfwzgl.www.gov.cn" / "exposure" / "jiucuo.html").write_text("<html><body>找错</body></html>", "utf-8")
     return fixed + n_items
 
 
@@ -218,7 +323,7 @@ def run_scrapy(port: int, n_sites: int, concurrency: int, per_host: int) -> dict
 
     class FarmSpider(scrapy.Spider):
         name = "farm"
-        start_urls = [f"http://{site_host(n)}:{port}/" for n in range(n_sites)]
+        start_urls = [f"http://{site.host}:{port}/" for site in farm_sites(n_sites)]
 
         def parse(self, response):  # noqa: ANN001, ANN201
             counts["pages"] += 1
@@ -259,9 +364,8 @@ def run_govinspect(port: int, n_sites: int, concurrency: int, per_host: int, war
                "retries": 1, "backoff": 0.2},
         crawl={"page_budget": 250, "max_depth": 6, "sites_in_parallel": 16},
     )
-    sites = [Site(site_code=f"44088200{n:02d}", name=f"示例市人民政府{n}", homepage=f"http://{site_host(n)}:{port}/",
-                  region="广东省/湛江市/示例县", host_org="示例市人民政府办公室", kind=SiteKind.PORTAL)
-             for n in range(n_sites)]
+    sites = [Site(site_code=f.site_code, name=f.name, homepage=f"http://{f.host}:{port}/", region=f.region,
+                  host_org=f.host_org, kind=SiteKind(f.kind)) for f in farm_sites(n_sites)]
     totals = {"pages": 0, "links": 0, "link_requests": 0, "dead": 0}
 
     async def main() -> None:
@@ -300,15 +404,51 @@ def child(args: argparse.Namespace) -> None:
 
 
 def measure(kind: str, args: argparse.Namespace, port: int, warc_dir: Path) -> dict[str, float]:
-    cmd = [sys.executable, __file__, "--child", kind, "--port", str(port), "--sites", str(args.sites),
-           "--concurrency", str(args.concurrency), "--per-host", str(args.per_host), "--warc-dir", str(warc_dir)]
-    if args.release_trees:
+    return run_child(kind, port, args.sites, args.concurrency, args.per_host, warc_dir, args.release_trees)
+
+
+def run_child(kind: str, port: int, n_sites: int, concurrency: int, per_host: int, warc_dir: Path,
+              release_trees: bool = False) -> dict[str, float]:
+    """Run one side (``scrapy``, ``govinspect``, ``govinspect-analyse``) in its own process; its RESULT."""
+    cmd = [sys.executable, __file__, "--child", kind, "--port", str(port), "--sites", str(n_sites),
+           "--concurrency", str(concurrency), "--per-host", str(per_host), "--warc-dir", str(warc_dir)]
+    if release_trees:
         cmd.append("--release-trees")
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, check=False)
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
             return json.loads(line[7:])
     sys.exit(f"{kind} run failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+
+
+@contextmanager
+def served_farm(n_sites: int, n_pages: int, nginx_workers: int, keep: bool = False) -> Iterator[ServedFarm]:
+    """Generate the farm in a fresh temporary folder and serve it with nginx for the ``with`` block."""
+    work = Path(tempfile.mkdtemp(prefix="govinspect-bench-"))
+    work.chmod(0o755)  # nginx workers run as an unprivileged user
+    farm, run = work / "farm", work / "nginx"
+    for d in (farm, run):
+        d.mkdir()
+    started = time.monotonic()
+    port = free_port()
+    per_site = build_farm(farm, n_sites, n_pages, port)
+    print(f"farm: {n_sites} sites x {per_site} pages generated in {time.monotonic() - started:.1f} s under {farm}")
+    nginx = start_nginx(farm, run, port, nginx_workers)
+    try:
+        yield ServedFarm(work, port, per_site, farm_sites(n_sites))
+    finally:
+        nginx.terminate()
+        nginx.wait(10)
+        if not keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+@dataclass
+class ServedFarm:
+    work: Path  # temporary folder: farm/, nginx/ and whatever the benchmark writes
+    port: int
+    pages_per_site: int
+    sites: list[FarmSite]
 
 
 def report(name: str, r: dict[str, float]) -> str:
@@ -335,17 +475,10 @@ def main() -> None:
     if args.child:
         child(args)
         return
-    work = Path(tempfile.mkdtemp(prefix="govinspect-bench-"))
-    work.chmod(0o755)  # nginx workers run as an unprivileged user
-    farm, run, warcs = work / "farm", work / "nginx", work / "warc"
-    for d in (farm, run, warcs):
-        d.mkdir()
-    t0 = time.monotonic()
-    port = free_port()
-    per_site = build_farm(farm, args.sites, args.pages, port)
-    print(f"farm: {args.sites} sites x {per_site} pages generated in {time.monotonic() - t0:.1f} s under {farm}")
-    nginx = start_nginx(farm, run, port, args.nginx_workers)
-    try:
+    with served_farm(args.sites, args.pages, args.nginx_workers, args.keep) as served:
+        port = served.port
+        warcs = served.work / "warc"
+        warcs.mkdir()
         results: dict[str, dict[str, float]] = {}
         if not args.skip_scrapy:
             results["scrapy"] = measure("scrapy", args, port, warcs)
@@ -365,11 +498,6 @@ def main() -> None:
             if "analyse" in results:
                 r = results["analyse"]
                 print(f"ratio (b+)/(a) pages/s: {r['pages'] / r['seconds'] / a:.2f}")
-    finally:
-        nginx.terminate()
-        nginx.wait(10)
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -3,17 +3,30 @@
 ``run_site`` is what the CLI, the Celery worker and the dashboard's "re-check now" call; ``run_inspection``
 runs a whole registry on one machine (asyncio, sites in parallel, one shared link cache) and stores each
 site's result as soon as it is done, so an interrupted run resumes without losing or duplicating work.
+
+A site's work is I/O (crawl, link checks, WARC) then CPU (栏目 discovery, choosing pages to render,
+checks). The I/O stays in the run's process, with its one client and link cache; the CPU part goes to
+an :class:`AnalysisPool` of worker processes when the run has several sites and the machine several
+cores, since one Python process runs its checks on one core whatever its threads. Only the site view
+crosses to a worker and only findings and check outcomes come back, so the results are the same.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import ctypes.util
 import logging
+import multiprocessing
+import os
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -48,6 +61,8 @@ class RunContext:
     fetcher: Fetcher
     links: LinkChecker
     observed_at: datetime = field(default_factory=lambda: datetime.now(ZoneInfo("Asia/Shanghai")))
+    analysis: AnalysisPool | None = None  # worker processes for the CPU part; None: in this process
+    analysis_gate: asyncio.Semaphore | None = None  # sites analysed at once in this process
 
 
 def new_run_id(as_of: datetime) -> str:
@@ -133,7 +148,6 @@ class _CheckState:
 
 async def run_site(site: Site, rc: RunContext) -> SiteResult:
     """Inspect one site: crawl into a WARC, build its SiteView, run checks, classify and score."""
-    from govinspect.columns.discover import discover_columns
     from govinspect.columns.plan import ColumnPlan
     from govinspect.fetch.crawl import crawl_site
     from govinspect.scoring.engine import classify, score
@@ -143,18 +157,31 @@ async def run_site(site: Site, rc: RunContext) -> SiteResult:
     warc_path = evidence_dir / f"{site.site_code}.warc.gz"
     plan = ColumnPlan(site.homepage, max_depth=rc.settings.crawl.max_depth,
                       max_list_pages=rc.settings.crawl.max_list_pages, as_of=rc.as_of.date())
-    crawl = await crawl_site(site, rc.settings, rc.fetcher, rc.links, warc_path, plan=plan, keep_trees=False)
+    crawl = await crawl_site(site, rc.settings, rc.fetcher, rc.links, warc_path, plan=plan, keep_trees=False,
+                             keep_derived=rc.analysis is None)
     view = crawl.to_site_view()
     # Pages arrive in completion order; checks see them in a stable order (homepage first, then by depth
     # and URL) so that the same site gives the same findings and evidence on every run and on resume.
     view.pages.sort(key=lambda p: (p is not view.homepage, p.depth, p.url))
-    view.columns = await asyncio.to_thread(discover_columns, view, rc.as_of)
-    await _gather_rendered(view, rc.settings)
-    extra_pages = _attachment_pages(crawl)
-    ctx = CheckContext(as_of=rc.as_of, site=site, observed_at=rc.observed_at, site_view=view)
-    findings, check_runs = await asyncio.to_thread(run_checks, view, rc.checks, ctx, extra_pages)
-    classify(findings, rc.profile)
     not_inspected = _own_refusal(crawl.attempts)
+    del crawl  # its fetch results hold every body again; the view has what the checks read
+    release_memory()
+    outcome: _Outcome | None = None
+    if rc.analysis is not None:
+        try:
+            outcome = await rc.analysis.analyse(view, rc.as_of, rc.observed_at, rc.settings)
+        except Exception as exc:  # the pool itself failed (a worker killed, no processes allowed…)
+            log.warning("analysis_pool_failed site=%s error=%s: analysing in the run's process from now on",
+                        site.site_code, f"{type(exc).__name__}: {exc}"[:300])
+            rc.analysis = None
+    if outcome is None:
+        gate = rc.analysis_gate or asyncio.Semaphore(1)
+        async with gate:
+            outcome = await _analyse_here(view, rc)
+    if outcome.failure:
+        return SiteResult(site=site, error=outcome.failure)
+    findings, check_runs = outcome.findings, outcome.check_runs
+    classify(findings, rc.profile)
     site_score = None if not_inspected else score(site, findings, rc.profile)
     return SiteResult(
         site=site,
@@ -182,21 +209,71 @@ def _own_refusal(attempts: list[Any]) -> str:
             "pass --allow-private for loopback/private addresses or switch off robots for an authorised inspection")
 
 
-async def _gather_rendered(view: SiteView, settings: Settings) -> None:
-    """Render in Chromium only the pages static analysis could not decide (dark links)."""
+@dataclass
+class _Outcome:
+    """What the CPU part of a site gives back (from this process or a worker)."""
+
+    findings: list[Finding] = field(default_factory=list)
+    check_runs: list[CheckRun] = field(default_factory=list)
+    render: list[str] = field(default_factory=list)  # pages to render in Chromium before the checks
+    failure: str = ""  # the site's error when the analysis itself failed (as run_inspection words it)
+
+
+def _prepare(view: SiteView, as_of: datetime) -> list[str]:
+    """栏目 discovery onto the view; returns the pages static analysis could not decide (dark links)."""
+    from govinspect.columns.discover import discover_columns
+
+    view.columns = discover_columns(view, as_of)
     try:
         from govinspect.content.hidden import pages_needing_render
-        from govinspect.fetch.render import render_pages
+        from govinspect.fetch.render import render_pages  # noqa: F401 - rendering needs its deps
     except ImportError:
-        return
-    urls = pages_needing_render(view)
+        return []
+    return pages_needing_render(view)
+
+
+def _check_site(view: SiteView, checks: list[Check], as_of: datetime, observed_at: datetime
+                ) -> tuple[list[Finding], list[CheckRun]]:
+    ctx = CheckContext(as_of=as_of, site=view.site, observed_at=observed_at, site_view=view)
+    return run_checks(view, checks, ctx, _attachment_pages(view.extras))
+
+
+async def _analyse_here(view: SiteView, rc: RunContext) -> _Outcome:
+    """The CPU part in this process (threads keep the event loop serving the other sites' crawls)."""
+    urls = await asyncio.to_thread(_prepare, view, rc.as_of)
     if urls:
-        view.extras["rendered"] = await render_pages(urls, settings)
+        from govinspect.fetch.render import render_pages
+
+        view.extras["rendered"] = await render_pages(urls, rc.settings)
+    findings, check_runs = await asyncio.to_thread(_check_site, view, rc.checks, rc.as_of, rc.observed_at)
+    release_memory()
+    return _Outcome(findings, check_runs)
 
 
-def _attachment_pages(crawl: object) -> list[PageView]:
+@lru_cache(maxsize=1)
+def _malloc_trim() -> Callable[[int], int] | None:
+    name = ctypes.util.find_library("c")
+    try:
+        return ctypes.CDLL(name).malloc_trim if name else None  # type: ignore[no-any-return]
+    except (OSError, AttributeError):  # not glibc
+        return None
+
+
+def release_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc ``malloc_trim``; a no-op elsewhere).
+
+    A site's parse trees (lexbor, ~20x the HTML) are freed after its checks, but glibc keeps the freed
+    pages mapped behind longer-lived allocations: without this a process grows by tens of MB per site
+    until it holds several sites' worth. Called once per site, it costs well under a millisecond.
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+def _attachment_pages(extras: dict[str, Any]) -> list[PageView]:
     """PDF/DOCX/XLSX attachments as pages, so the page checks (privacy…) read them too."""
-    attachments = getattr(crawl, "extras", {}).get("attachments") or []
+    attachments = extras.get("attachments") or []
     if not attachments:
         return []
     from govinspect.content.documents import load_document
@@ -211,6 +288,84 @@ def _attachment_pages(crawl: object) -> list[PageView]:
         page.warc_record_id = att.warc_record_id
         pages.append(page)
     return pages
+
+
+class AnalysisPool:
+    """Worker processes for the CPU part of sites (see the module docstring).
+
+    Workers start with ``spawn`` (the run's process has threads and an event loop, which ``fork``
+    would copy mid-flight) and build nothing from globals: the checks come from the run. A site
+    whose pages need rendering comes back once for Chromium (run here, where the fetch settings
+    are) and goes out again with the rendered facts.
+    """
+
+    def __init__(self, checks: list[Check], workers: int) -> None:
+        self.workers = workers
+        self._executor = ProcessPoolExecutor(
+            max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+            initializer=_worker_start, initargs=(checks,))
+
+    async def analyse(self, view: SiteView, as_of: datetime, observed_at: datetime,
+                      settings: Settings) -> _Outcome:
+        loop = asyncio.get_running_loop()
+        outcome: _Outcome = await loop.run_in_executor(self._executor, _worker_analyse, view, as_of,
+                                                       observed_at, None)
+        if outcome.render:
+            from govinspect.fetch.render import render_pages
+
+            rendered = await render_pages(outcome.render, settings)
+            outcome = await loop.run_in_executor(self._executor, _worker_analyse, view, as_of, observed_at,
+                                                 rendered)
+        return outcome
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+
+
+def analysis_workers(setting: int, sites: int) -> int:
+    """Worker processes for a run: ``setting`` when positive, none when 0; automatic (-1): one per
+    usable core when there are at least two cores and four sites, else none."""
+    if setting >= 0:
+        return min(setting, max(sites, 1))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if cores < 2 or sites < 4:
+        return 0
+    return min(cores, sites)
+
+
+_worker_checks: list[Check] = []  # set in each worker process by _worker_start
+
+
+def _worker_start(checks: list[Check]) -> None:
+    _worker_checks[:] = checks
+    parent = os.getppid()
+
+    def watch() -> None:  # a killed run (SIGKILL) cannot shut its pool down: its workers leave alone
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _worker_analyse(view: SiteView, as_of: datetime, observed_at: datetime,
+                    rendered: dict[str, Any] | None) -> _Outcome:
+    """In a worker: the CPU part of one site, errors turned into the site's failure message."""
+    release_memory()  # what the previous site left (the call that brought it held it until it returned)
+    try:
+        urls = _prepare(view, as_of)
+        if urls and rendered is None:
+            return _Outcome(render=urls)
+        if urls:
+            view.extras["rendered"] = rendered
+        findings, check_runs = _check_site(view, _worker_checks, as_of, observed_at)
+        return _Outcome(findings, check_runs)
+    except GovinspectError as exc:
+        return _Outcome(failure=str(exc))
+    except Exception as exc:  # as run_inspection records a broken site
+        log.exception("site_failed site=%s", view.site.site_code)
+        return _Outcome(failure=f"internal error {type(exc).__name__}: {exc}"[:500])
 
 
 async def run_inspection(
@@ -257,9 +412,12 @@ async def run_inspection(
     if on_start:
         on_start(run, len(todo))
 
+    workers = analysis_workers(settings.crawl.analysis_processes, len(todo))
+    pool = AnalysisPool(checks, workers) if workers else None
     async with Fetcher(settings.fetch) as fetcher:
         rc = RunContext(settings=settings, as_of=as_of, out_dir=out_dir, checks=checks, profile=profile,
-                        fetcher=fetcher, links=LinkChecker(fetcher))
+                        fetcher=fetcher, links=LinkChecker(fetcher), analysis=pool,
+                        analysis_gate=asyncio.Semaphore(1))
         gate = asyncio.Semaphore(max(1, settings.crawl.sites_in_parallel))
 
         async def one(site: Site) -> None:
@@ -280,6 +438,9 @@ async def run_inspection(
         except (asyncio.CancelledError, KeyboardInterrupt):
             store.finish_run(run.run_id, status="interrupted")
             raise
+        finally:
+            if pool is not None:
+                pool.close()
     store.finish_run(run.run_id, status="finished")
     result = store.load_run(run.run_id)
     write_outputs(result, out_dir, rules=profile.statements, profile=profile)

@@ -54,7 +54,10 @@ class CrawlSettings(BaseModel):
     max_list_pages: int = 3  # pagination pages followed per column
     check_external_links: bool = True
     check_images: bool = True
-    sites_in_parallel: int = 16
+    sites_in_parallel: int = 16  # sites crawled at once (network-bound)
+    # Worker processes for the CPU part of sites (columns, checks): -1 one per core when the run has
+    # several sites and the machine several cores; 0 none (all in the run's process); n exactly n.
+    analysis_processes: int = Field(default=-1, ge=-1)
 
 
 class WebSettings(BaseModel):

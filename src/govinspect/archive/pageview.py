@@ -5,16 +5,87 @@ Checks never fetch; everything they need about a page is here, computed lazily a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
-from urllib.parse import urljoin, urldefrag
+from functools import lru_cache
+from typing import Any, Generic, TypeVar, overload
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from govinspect.fetch.types import FetchResult
 
 SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "about:", "sms:", "weixin:")
+NON_TEXT_TAGS = ("script", "style", "noscript", "template")  # never part of a page's visible text
+_HTTP = ("http://", "https://")
+_UNSAFE_IN_FAST_PATH = ("#", ";", "\t", "\r", "\n", "/.")
+
+_T = TypeVar("_T")
+
+
+class cached_property(Generic[_T]):  # noqa: N801 - drop-in for functools.cached_property
+    """``functools.cached_property`` without its class-wide lock (as in Python 3.12).
+
+    On 3.11 the stdlib version holds one lock per property for *all* instances while computing, so a
+    thread parsing one page blocks every other thread reading any page's tree. Two threads computing
+    the same page's value at once both compute it; the values are equal and the last one is kept.
+    """
+
+    def __init__(self, func: Callable[[Any], _T]) -> None:
+        self.func = func
+        self.attrname = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.attrname = name
+
+    @overload
+    def __get__(self, instance: None, owner: type | None = None) -> cached_property[_T]: ...
+
+    @overload
+    def __get__(self, instance: object, owner: type | None = None) -> _T: ...
+
+    def __get__(self, instance: object | None, owner: type | None = None) -> Any:
+        if instance is None:
+            return self
+        value = self.func(instance)
+        instance.__dict__[self.attrname] = value
+        return value
+
+
+@lru_cache(maxsize=4096)
+def _origin(base: str) -> str:
+    """``scheme://netloc`` of a base URL (raises ValueError where ``urljoin`` would)."""
+    parts = urlsplit(base)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def resolve_href(base: str, href: str) -> str | None:
+    """Absolute http(s) URL of an ``href``/``src`` on a page whose base URL is ``base``, fragment
+    dropped; None for scripts, mail, anchors and other schemes.
+
+    Exactly ``urldefrag(urljoin(base, href))`` (an absolute href taken as is), with two shortcuts
+    that give the same string: an absolute URL without ``#`` is returned unchanged (``urldefrag``
+    does not re-parse it), and a root-relative path without dot segments, parameters, fragment or an
+    empty query is appended to the base's origin. Other relative hrefs are joined once per (base,
+    href): the same ones repeat on every page of a directory.
+    """
+    raw = href.strip()
+    if not raw or raw.lower().startswith(SKIP_SCHEMES):
+        return None
+    if raw.startswith(_HTTP):
+        return raw if "#" not in raw else urldefrag(raw)[0]
+    if (raw[:1] == "/" and raw[:2] != "//" and base.startswith(_HTTP) and not raw.endswith("?")
+            and not any(c in raw for c in _UNSAFE_IN_FAST_PATH)):
+        return _origin(base) + raw
+    return _joined(base, raw)
+
+
+@lru_cache(maxsize=16384)
+def _joined(base: str, raw: str) -> str | None:
+    url = urldefrag(urljoin(base, raw))[0]
+    return url if url.startswith(_HTTP) else None
 
 
 @dataclass(slots=True, frozen=True)
@@ -36,23 +107,75 @@ class Image:
     raw_src: str
 
 
-def node_locator(node: LexborNode) -> str:
-    """A short CSS path (``css:div#foot > p:nth-of-type(2) > a``) good enough to find the node again."""
-    parts: list[str] = []
-    current: LexborNode | None = node
-    depth = 0
-    while current is not None and current.tag not in ("html", "-undef", None) and depth < 6:
+def node_locator(node: LexborNode, memo: dict[int, tuple[str, ...]] | None = None) -> str:
+    """A short CSS path (``css:div#foot > p:nth-of-type(2) > a``) good enough to find the node again.
+
+    Up to six steps up, stopping at an element with an id. ``memo`` (one per tree) shares the
+    ancestors' steps between the nodes of one page: the links of a list share all but their last.
+    """
+    return "css:" + " > ".join(reversed(_locator_steps(node, {} if memo is None else memo)))
+
+
+_LOCATOR_STOP = ("html", "-undef", None)
+
+
+def _locator_steps(node: LexborNode | None, memo: dict[int, tuple[str, ...]]) -> tuple[str, ...]:
+    """Steps from ``node`` upwards (at most six, ending at an element with an id), memoised by node."""
+    chain: list[LexborNode] = []
+    steps: tuple[str, ...] = ()
+    while node is not None and node.tag not in _LOCATOR_STOP:
+        known = memo.get(node.mem_id)
+        if known is not None:
+            steps = known
+            break
+        chain.append(node)
+        node = node.parent
+    for current in reversed(chain):
         tag = current.tag
         attrs = current.attributes
         ident = attrs.get("id") if attrs else None
         if ident:
-            parts.append(f"{tag}#{ident}")
-            break
-        cls = (attrs.get("class") or "").split() if attrs else []
-        parts.append(f"{tag}.{cls[0]}" if cls else tag)
-        current = current.parent
-        depth += 1
-    return "css:" + " > ".join(reversed(parts))
+            steps = (f"{tag}#{ident}",)
+        else:
+            cls = (attrs.get("class") or "").split() if attrs else []
+            steps = ((f"{tag}.{cls[0]}" if cls else tag), *steps[:5])
+        memo[current.mem_id] = steps
+    return steps
+
+
+def visible_text(root: LexborNode) -> str:
+    """``root.text(separator="\\n", strip=True)`` without the text inside :data:`NON_TEXT_TAGS`.
+
+    One pass over the tree: subtrees with nothing to skip are read by lexbor in one call; only the
+    ancestors of skipped elements are walked node by node.
+    """
+    skipped = root.css(", ".join(NON_TEXT_TAGS))
+    if not skipped:
+        return root.text(separator="\n", strip=True)
+    top = root.mem_id
+    holders: set[int] = set()
+    for node in skipped:
+        parent = node.parent
+        while parent is not None and parent.mem_id != top and parent.mem_id not in holders:
+            holders.add(parent.mem_id)
+            parent = parent.parent
+    parts: list[str] = []
+    stack = [root.iter(include_text=True)]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+        elif child.is_text_node:
+            parts.append((child.text_content or "").strip())
+        elif not child.is_element_node or child.tag in NON_TEXT_TAGS:
+            continue
+        elif child.mem_id in holders:
+            stack.append(child.iter(include_text=True))
+        else:
+            text = child.text(separator="\n", strip=True)
+            if text or child.text():  # "" is one blank text node, or none at all
+                parts.append(text)
+    return "\n".join(parts)
 
 
 class PageView:
@@ -130,14 +253,12 @@ class PageView:
 
     @cached_property
     def text(self) -> str:
-        """Visible-ish text of the body (scripts and styles removed)."""
+        """Visible-ish text of the body (scripts and styles removed): every text node of the body
+        outside ``script``/``style``/``noscript``/``template``, stripped, one per line."""
         body = self.tree.body
         if body is None:
             return ""
-        clone = LexborHTMLParser(body.html or "")
-        clone.strip_tags(["script", "style", "noscript", "template"])
-        root = clone.body
-        return root.text(separator="\n", strip=True) if root is not None else ""
+        return visible_text(body)
 
     @cached_property
     def footer_nodes(self) -> list[LexborNode]:
@@ -162,49 +283,56 @@ class PageView:
         return "\n".join(n.html or "" for n in self.footer_nodes)
 
     def _resolve(self, href: str) -> str | None:
-        """Absolute http(s) URL of an href/src (fragment dropped), memoised per page: navigation and
-        footer links repeat, and ``urljoin`` is the cost of link extraction, not parsing."""
-        cache = self.__dict__.setdefault("_resolved", {})
-        if href in cache:
-            return cache[href]
-        raw = href.strip()
-        if not raw or raw.lower().startswith(SKIP_SCHEMES):
-            url = None
-        else:
-            url, _ = urldefrag(raw if raw.startswith(("http://", "https://")) else urljoin(self.base_url, raw))
-            if not url.startswith(("http://", "https://")):
-                url = None
-        cache[href] = url
-        return url
+        """Absolute http(s) URL of an href/src (fragment dropped); see :func:`resolve_href`."""
+        return resolve_href(self.base_url, href)
 
     @cached_property
     def links(self) -> list[Link]:
         footer_anchors = {a.mem_id for n in self.footer_nodes for a in n.css("a[href]")}
+        base = self.base_url
+        memo: dict[int, tuple[str, ...]] = {}
         out: list[Link] = []
         for node in self.tree.css("a[href]"):
             raw = node.attributes.get("href") or ""
-            url = self._resolve(raw)
+            url = resolve_href(base, raw)
             if url is None:
                 continue
-            out.append(Link(url, node.text(strip=True), node_locator(node), raw, node.mem_id in footer_anchors))
+            out.append(Link(url, node.text(strip=True), node_locator(node, memo), raw,
+                            node.mem_id in footer_anchors))
         return out
 
     @cached_property
     def images(self) -> list[Image]:
+        base = self.base_url
+        memo: dict[int, tuple[str, ...]] = {}
         out: list[Image] = []
         for node in self.tree.css("img[src]"):
-            raw = node.attributes.get("src") or ""
-            url = self._resolve(raw)
+            attrs = node.attributes
+            raw = attrs.get("src") or ""
+            url = resolve_href(base, raw)
             if url is None:
                 continue
-            out.append(Image(url, node.attributes.get("alt") or "", node_locator(node), raw))
+            out.append(Image(url, attrs.get("alt") or "", node_locator(node, memo), raw))
         return out
 
-    def release(self) -> None:
+    def release(self, *, derived: bool = False) -> None:
         """Drop the parse tree and what hangs on it (a lexbor tree is ~20x its HTML); the next access
-        re-parses. The pipeline calls this once a page's checks have run, to bound memory."""
+        re-parses. The pipeline calls this once a page's checks have run, to bound memory. With
+        ``derived`` also drop what was computed from the tree (links, text…), except the base URL."""
         for name in ("tree", "footer_nodes"):
             self.__dict__.pop(name, None)
+        if derived:
+            for name in _CACHED:
+                if name != "base_url":
+                    self.__dict__.pop(name, None)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What crosses a process boundary: the page as fetched, not its caches (a parse tree cannot
+        be pickled, and re-deriving the rest is cheaper than shipping it)."""
+        return {k: v for k, v in self.__dict__.items() if k not in _CACHED or k == "base_url"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
 
     def excerpt(self, needle: str, width: int = 60) -> str:
         """Text around ``needle`` in the page text (for evidence); empty when absent."""
@@ -214,3 +342,7 @@ class PageView:
             return ""
         start = max(0, pos - width)
         return text[start : pos + len(needle) + width].replace("\n", " ")
+
+
+# Attributes of a PageView derived from its HTML (dropped when pickled).
+_CACHED = frozenset(name for name, value in vars(PageView).items() if isinstance(value, cached_property))

@@ -9,15 +9,25 @@ The body stored is the decoded body the checks saw; the response's ``Content-Enc
 ``Transfer-Encoding`` and ``Content-Length`` headers are kept under ``X-Archive-Orig-*`` names (the
 pywb convention) so replay tools do not try to decode it again, and restored on reading.
 Each record is its own gzip member; the compression level defaults to 6, which costs a fraction of
-warcio's fixed level 9 for nearly the same size.
+warcio's fixed level 9 for nearly the same size. Members are compressed and written in order by one
+background thread per file (zlib and file writes release the GIL), so archiving does not hold up the
+crawl; :meth:`WarcWriter.close` waits for them.
+
+Record ids are random version-4 UUIDs from a per-writer generator seeded once from ``os.urandom``
+(warcio's default calls ``uuid4()``, one ``os.urandom`` system call per record).
 """
 
 from __future__ import annotations
 
 import io
 import json
+import os
+import random
+import threading
+import uuid
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from http import HTTPStatus
 from pathlib import Path
@@ -47,6 +57,17 @@ def _iso(dt: datetime | None) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+class _RecordWriter(WARCWriter):  # type: ignore[misc]
+    """warcio's writer with record ids drawn from a generator seeded once (see module docstring)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._ids = random.Random(os.urandom(32))
+
+    def _make_warc_id(self) -> str:  # an instance method shadowing warcio's classmethod
+        return f"<urn:uuid:{uuid.UUID(int=self._ids.getrandbits(128), version=4)}>"
+
+
 class WarcWriter:
     """Writes request+response records (and one warcinfo) for one site run into ``path`` (gzip)."""
 
@@ -58,7 +79,10 @@ class WarcWriter:
         self.user_agent = user_agent
         self._fh: io.BufferedWriter | None = open(self.path, "wb")  # noqa: SIM115 - closed in close()
         self._buf = io.BytesIO()
-        self._writer = WARCWriter(self._buf, gzip=False)
+        self._writer = _RecordWriter(self._buf, gzip=False)
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc")
+        self._lock = threading.Lock()
+        self._failure: OSError | None = None
         self.records = 0
         fields = {"software": "govinspect", "format": "WARC File Format 1.0"}
         fields.update({k: str(v) for k, v in (info or {}).items()})
@@ -73,13 +97,28 @@ class WarcWriter:
     def _emit(self, record: Any) -> str:
         if self._fh is None:
             raise GovinspectError(f"WARC file {self.path} is closed; open a new WarcWriter")
-        self._buf.seek(0)
-        self._buf.truncate()
-        self._writer.write_record(record)
-        comp = zlib.compressobj(self.compresslevel, zlib.DEFLATED, 31)
-        self._fh.write(comp.compress(self._buf.getvalue()) + comp.flush())
-        self.records += 1
+        self._raise_failure()
+        with self._lock:  # one record at a time through the shared buffer
+            self._buf.seek(0)
+            self._buf.truncate()
+            self._writer.write_record(record)
+            self._pool.submit(self._compress_and_write, self._fh, self._buf.getvalue())
+            self.records += 1
         return str(record.rec_headers.get_header("WARC-Record-ID"))
+
+    def _compress_and_write(self, fh: io.BufferedWriter, data: bytes) -> None:
+        if self._failure is not None:
+            return
+        try:
+            comp = zlib.compressobj(self.compresslevel, zlib.DEFLATED, 31)
+            fh.write(comp.compress(data) + comp.flush())
+        except OSError as exc:  # disk full, file gone: reported by the next write or close
+            self._failure = exc
+
+    def _raise_failure(self) -> None:
+        if self._failure is not None:
+            raise GovinspectError(f"writing WARC file {self.path} failed ({self._failure}): "
+                                  "free disk space or choose another --out folder")
 
     def write(self, result: FetchResult) -> str:
         """Archive one fetch; sets and returns ``result.warc_record_id`` (``<urn:uuid:…>``)."""
@@ -130,9 +169,12 @@ class WarcWriter:
         return record_id
 
     def close(self) -> None:
+        """Wait for the pending records, close the file; raises if a write failed."""
         if self._fh is not None:
+            self._pool.shutdown(wait=True)
             self._fh.close()
             self._fh = None
+            self._raise_failure()
 
 
 def iter_responses(path: Path) -> Iterator[tuple[str, FetchResult]]:

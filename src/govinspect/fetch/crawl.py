@@ -4,7 +4,7 @@ The homepage is always fetched, robots.txt or not: it is the registered site bei
 visitor opening it. Every other internal page honours robots.txt (``settings.fetch.obey_robots``).
 Each response goes into the site's WARC file, and each HTML page is parsed once into a
 :class:`PageView` that the checks share. Link discovery reads hrefs straight from that parse tree,
-de-duplicates them per page and memoises their resolution per site, producing exactly the URL
+de-duplicates them per page and resolves them with :func:`resolve_href`, producing exactly the URL
 strings ``PageView.links`` produces (so ``SiteCrawl.links`` is keyed the way checks look links up).
 """
 
@@ -19,9 +19,9 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urlsplit
 
-from govinspect.archive.pageview import SKIP_SCHEMES, Link, PageView
+from govinspect.archive.pageview import Link, PageView, resolve_href
 from govinspect.archive.warc import WarcWriter
 from govinspect.checks.base import SiteView
 from govinspect.fetch.charset import decode_html, looks_binary
@@ -82,16 +82,18 @@ class SiteCrawl:
     warc_path: Path = Path()
     results: dict[str, FetchResult] = field(default_factory=dict)  # every crawl fetch by requested URL
 
-    def release_trees(self) -> int:
-        """Drop the cached parse trees of the pages (a lexbor tree is ~20x its HTML); a later
-        ``page.tree`` re-parses. Call it once the page checks have run. Returns how many were dropped."""
+    def release_trees(self, *, derived: bool = False) -> int:
+        """Drop the cached parse trees of the pages (a lexbor tree is ~20x its HTML) and the nodes that
+        keep them alive (:meth:`PageView.release`); a later ``page.tree`` re-parses. With ``derived``
+        also what was computed from them. Returns how many trees were dropped."""
         dropped = 0
         for view in self.pages:
-            if view.__dict__.pop("tree", None) is not None:
+            if "tree" in view.__dict__:
                 dropped += 1
+            view.release(derived=derived)
         spider = self.extras.get("spider_view")
         if spider is not None:
-            spider.__dict__.pop("tree", None)
+            spider.release(derived=derived)
         return dropped
 
     def to_site_view(self) -> SiteView:
@@ -244,58 +246,18 @@ def _registrable(host: str) -> str:
         else parts.registered_domain
 
 
-class _Resolver:
-    """Memoised ``PageView._resolve``: identical results, computed once per (base, href) in a site."""
-
-    __slots__ = ("cache",)
-
-    def __init__(self) -> None:
-        self.cache: dict[Any, str | None] = {}
-
-    def resolve(self, base: str, origin: str, raw: str) -> str | None:
-        href = raw.strip()
-        if href.startswith(("http://", "https://")):
-            key: Any = href
-        elif href[:1] == "/" and href[:2] != "//":
-            key = (origin, href)
-        else:
-            key = (base, href)
-        cache = self.cache
-        if key in cache:
-            return cache[key]
-        if not href or href.lower().startswith(SKIP_SCHEMES):
-            url = None
-        else:
-            url, _ = urldefrag(urljoin(base, href))
-            if not url.startswith(("http://", "https://")):
-                url = None
-        if len(cache) > 200_000:
-            cache.clear()
-        cache[key] = url
-        return url
-
-
-def _origin(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def extract_targets(page: PageView, resolver: _Resolver | None = None
-                    ) -> tuple[dict[str, str], dict[str, str]]:
+def extract_targets(page: PageView) -> tuple[dict[str, str], dict[str, str]]:
     """``({url: raw_href} of links, {url: raw_src} of images)``, each URL once, as PageView resolves them."""
-    resolver = resolver or _Resolver()
     tree = page.tree
     base = page.base_url
-    origin = _origin(base)
     links: dict[str, str] = {}
-    raws = dict.fromkeys(n.attrs.get("href") or "" for n in tree.css("a[href]"))
-    for raw in raws:
-        url = resolver.resolve(base, origin, raw)
+    for raw in dict.fromkeys(n.attrs.get("href") or "" for n in tree.css("a[href]")):
+        url = resolve_href(base, raw)
         if url is not None and url not in links:
             links[url] = raw
     images: dict[str, str] = {}
     for raw in dict.fromkeys(n.attrs.get("src") or "" for n in tree.css("img[src]")):
-        url = resolver.resolve(base, origin, raw)
+        url = resolve_href(base, raw)
         if url is not None and url not in images:
             images[url] = raw
     return links, images
@@ -367,11 +329,14 @@ def _make_page(result: FetchResult, depth: int, role: str) -> PageView | None:
 
 
 async def crawl_site(site: Site, settings: Settings, fetcher: Fetcher, links: LinkChecker, warc_path: Path,
-                     plan: CrawlPlan | None = None, *, keep_trees: bool = True) -> SiteCrawl:
+                     plan: CrawlPlan | None = None, *, keep_trees: bool = True,
+                     keep_derived: bool = True) -> SiteCrawl:
     """Crawl one site into a :class:`SiteCrawl`; network problems become classified results, not errors.
 
     ``keep_trees=False`` drops each page's parse tree once its links are read (bounded memory for many
-    sites in parallel; checks then parse a page again on first use).
+    sites in parallel; checks then parse a page again on first use). ``keep_derived=False`` also drops
+    what the crawl plan computed from the tree (links with locators, text…), for pages analysed in
+    another process, which derives them again there.
     """
     plan = plan or DefaultPlan(settings.crawl.max_list_pages)
     started = time.monotonic()
@@ -380,17 +345,17 @@ async def crawl_site(site: Site, settings: Settings, fetcher: Fetcher, links: Li
                               "operator": fetcher.user_agent})
     crawl = SiteCrawl(site=site, homepage=None, homepage_result=None, warc_path=Path(warc_path))
     try:
-        await _crawl(site, settings, fetcher, links, writer, plan, crawl, keep_trees)
+        await _crawl(site, settings, fetcher, links, writer, plan, crawl, keep_trees, keep_derived)
     finally:
         writer.close()
     if not keep_trees:
-        crawl.release_trees()
+        crawl.release_trees(derived=not keep_derived)
     crawl.extras["crawl_seconds"] = round(time.monotonic() - started, 3)
     return crawl
 
 
 async def _crawl(site: Site, settings: Settings, fetcher: Fetcher, checker: LinkChecker, writer: WarcWriter,
-                 plan: CrawlPlan, crawl: SiteCrawl, keep_trees: bool) -> None:
+                 plan: CrawlPlan, crawl: SiteCrawl, keep_trees: bool, keep_derived: bool) -> None:
     cs = settings.crawl
     home = await _homepage(site, fetcher, settings, crawl)
     writer.write(home)
@@ -400,7 +365,6 @@ async def _crawl(site: Site, settings: Settings, fetcher: Fetcher, checker: Link
     if home.status is None:
         crawl.extras["attachments"] = []
         return
-    resolver = _Resolver()
     home_view = await asyncio.to_thread(_make_page, home, 0, ROLE_HOMEPAGE)
     if home_view is None and _is_html(home):
         home_view = PageView.from_result(home, "", "binary", depth=0, role=ROLE_HOMEPAGE)
@@ -429,7 +393,7 @@ async def _crawl(site: Site, settings: Settings, fetcher: Fetcher, checker: Link
 
     def discover(page: PageView) -> None:
         nonlocal seq, left_out
-        found, images = extract_targets(page, resolver)
+        found, images = extract_targets(page)
         depth = page.depth + 1
         for url, raw in found.items():
             is_internal = internal(url)
@@ -494,7 +458,7 @@ async def _crawl(site: Site, settings: Settings, fetcher: Fetcher, checker: Link
                     if _host(result.final_url) and internal(result.final_url):
                         await asyncio.to_thread(discover, page)
                     if not keep_trees:
-                        page.__dict__.pop("tree", None)
+                        page.release(derived=not keep_derived)
     finally:
         for task in in_flight:
             task.cancel()
