@@ -6,8 +6,10 @@ that runs the check on one case and says whether it fired. Add a section by appe
 :class:`Section` to :func:`sections`. Prints precision, recall and the false-positive rate on clean
 pages per check, and pages per second of each check.
 
-    python benchmarks/content_accuracy.py [--set main|holdout|all] [--check content.spam] [--json] [--strict]
+    python benchmarks/content_accuracy.py [--set main|holdout|blind|all] [--check content.spam] [--json] [--strict]
 
+``--set blind`` scores ``tests/fixtures/content_blind/`` the same way: pages in the holdout layout written
+without reading the detectors and never tuned on, a measurement rather than a gate.
 ``--set holdout`` scores the held-out corpus of ``tests/fixtures/content_holdout/`` instead: pages written
 apart from the detectors, in CMS styles the first corpora lack (see its ``make_holdout.py``), one
 ``labels_<check id>.json`` per check whose cases may carry their own site region, page URL path,
@@ -200,6 +202,7 @@ def sections() -> list[Section]:
 # ---- held-out corpus (tests/fixtures/content_holdout/labels_<check>.json) ------------------------
 
 HOLDOUT = FIXTURES / "content_holdout"
+BLIND = FIXTURES / "content_blind"  # same layout as the holdout; never used for tuning: a measurement only
 HOLDOUT_CHECKS = ("content.spam", "content.dark_link", "content.test_draft", "privacy.leak",
                   "content.wrong_region", "content.serious_error")
 
@@ -258,11 +261,11 @@ def _holdout_scorer(check_id: str, labels: Path) -> Scorer:
     return score
 
 
-def holdout_sections() -> list[Section]:
-    """The held-out corpus, one section per check."""
+def holdout_sections(root: Path = HOLDOUT) -> list[Section]:
+    """The held-out corpus (or another in its layout, such as the blind one), one section per check."""
     out = []
     for check_id in HOLDOUT_CHECKS:
-        labels = HOLDOUT / f"labels_{check_id.replace('.', '_')}.json"
+        labels = root / f"labels_{check_id.replace('.', '_')}.json"
         out.append(Section(check_id, labels, _holdout_scorer(check_id, labels)))
     return out
 
@@ -296,13 +299,14 @@ def evaluate(section: Section) -> Result:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", dest="corpus", choices=("main", "holdout", "all"), default="main",
-                        help="which labelled corpus: the detectors' own (main), the held-out one, or both")
+    parser.add_argument("--set", dest="corpus", choices=("main", "holdout", "blind", "all"),
+                        default="main", help="which labelled corpus: the detectors' own (main), the held-out one, "
+                        "the blind one (written apart from the detectors, never tuned on), or main and held-out")
     parser.add_argument("--check", action="append", help="only these check ids")
     parser.add_argument("--json", action="store_true", help="print one JSON object per check")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a check misses the targets")
     args = parser.parse_args(argv)
-    chosen = {"main": sections, "holdout": holdout_sections,
+    chosen = {"main": sections, "holdout": holdout_sections, "blind": lambda: holdout_sections(BLIND),
               "all": lambda: sections() + holdout_sections()}[args.corpus]()
     results = [evaluate(s) for s in chosen if not args.check or s.check in args.check]
     if args.json:
