@@ -14,6 +14,7 @@ _REASONS = {
     "phrase": "official formulation written wrong",
     "misquote": "known misquote of an official formulation",
     "enumeration": "wrong member in an official enumeration",
+    "collocation": "verbs of official formulations swapped",
     "leader_name": "leader's name misspelt",
     "leader_title": "leader's name and title do not match",
 }
@@ -23,7 +24,8 @@ class SeriousErrors(Check):
     """Misspelt names of current national leaders and misquoted official formulations (e.g. 四个意识 members).
 
     Exact lists plus near misses (same pinyin, one character off, adjacent swap) from the dated data
-    file ``content/data/serious_errors.yaml``: enumerations also when written inside a sentence (树立政治
+    file ``content/data/serious_errors.yaml``: fixed names (中华人民共合国 for 中华人民共和国), verbs swapped
+    between formulations written together (增强“四个自信”、坚定“四个意识”), enumerations also when written inside a sentence (树立政治
     意识、…), 四个全面 by its 全面… members, the long 两个维护/两个确立 sentences one character off, and a
     same-reading name followed by 同志 when a speech is relayed (传达学习…). Traditional script is read as
     simplified. One finding per error on the page (title and text).
@@ -34,7 +36,7 @@ class SeriousErrors(Check):
     inputs = (Input.PAGES, Input.ATTACHMENTS)
 
     class Params(CheckParams):
-        kinds: tuple[str, ...] = ("phrase", "misquote", "enumeration", "leader_name", "leader_title")
+        kinds: tuple[str, ...] = ("phrase", "misquote", "enumeration", "collocation", "leader_name", "leader_title")
         max_findings_per_page: int = 20
         excerpt_chars: int = 30
 

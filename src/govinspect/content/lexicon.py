@@ -42,7 +42,16 @@ _SEP_RE = re.compile(_SEP)
 # numbers (2021-06-15) do not. The run itself never crosses a line, so only lines with such a triple are
 # searched: a pattern that starts with a word character would be tried at nearly every position.
 _INTERLEAVED_GATE = re.compile(rf"{_SEP}[^\W\d_]{{1,2}}{_SEP}")
+# A run of single CJK characters split by one repeated symbol of any kind (百‖家‖乐, 皇│冠│体│育, 真★人★荷★官):
+# the separator is any character that is neither a letter, a digit, a space nor sentence punctuation,
+# quotation mark or bracket, written one to three times, with an optional space either side.
+_CJK_CHAR = "[\u3400-\u4dbf\u4e00-\u9fff]"
+_NOT_SEPARATOR = r"\w\s，。、；：！？,;:!?…‥“”‘’\"'`（）()\[\]［］【】《》〈〉「」『』〔〕{}<>"
+_SAME_SEP_RUN = re.compile(
+    rf"{_CJK_CHAR} ?([^{_NOT_SEPARATOR}])\1{{0,2}} ?{_CJK_CHAR}(?: ?\1{{1,3}} ?{_CJK_CHAR})+")
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
+# A contact offer that is a telephone number (the `solicitation` pattern 电话/手机/热线/咨询/tel + mobile).
+_PHONE_OFFER = re.compile(r"(?:电话|手机|热线|咨询|tel)")
 _ASCII_ALNUM = re.compile(r"[0-9a-z]")
 _OPEN_QUOTES = "“\"「『‘'《"
 _CLOSE_QUOTES = "”\"」』’'》"
@@ -231,12 +240,16 @@ class Lexicon:
             for run in _INTERLEAVED.finditer(s, lo, hi):
                 raw.extend(self._scan_interleaved(s, run.start(), run.end(), plain_spans))
             searched_to = hi
+        for run in _SAME_SEP_RUN.finditer(s):  # any one symbol repeated between single characters
+            raw.extend(self._scan_interleaved(s, run.start(), run.end(), plain_spans, separator=run.group(1)))
         hits = _drop_contained(raw)
         offers = [(m.start(), m.end(), m.group(0)) for m in self._solicitation_re.finditer(s)] \
             if self._solicitation_re is not None and hits else []
         for hit in hits:
             offer = self._offer_near(s, hit, offers) if offers else ""
-            hit.excuse = self._excuse(s, hit, allows, offered=bool(offer))
+            # an offer-level word offered only by a telephone number can still be an office's service
+            by_phone = hit.level == OFFER and _PHONE_OFFER.match(offer) is not None
+            hit.excuse = self._excuse(s, hit, allows, offered=bool(offer) and not by_phone)
             if offer and not hit.excuse:
                 hit.solicited = offer
             elif hit.level == OFFER and not hit.excuse:
@@ -254,11 +267,15 @@ class Lexicon:
                 return text
         return ""
 
-    def _scan_interleaved(self, s: str, start: int, end: int, plain: set[tuple[int, int]]) -> list[Hit]:
+    def _scan_interleaved(self, s: str, start: int, end: int, plain: set[tuple[int, int]], *,
+                          separator: str = "") -> list[Hit]:
+        """Terms in ``s[start:end]`` read without its separators (the known symbols of ``_SEP``, or the one
+        ``separator`` of a same-symbol run plus spaces)."""
         index: list[int] = []
         chars: list[str] = []
         for pos in range(start, end):
-            if not _SEP_RE.match(s[pos]):
+            ch = s[pos]
+            if (ch != separator and ch != " ") if separator else not _SEP_RE.match(ch):
                 index.append(pos)
                 chars.append(s[pos])
         compact = "".join(chars)

@@ -3,7 +3,8 @@
 Every content check compares page text against word lists written in simplified Chinese and lower case.
 Folding a text character by character in Python costs about as much as parsing the page, so the fold is
 a translation table filled lazily (each distinct character is worked out once per process: NFKC, lower
-case, traditional → simplified from ``data/t2s_characters.txt``, zero-width characters dropped) and
+case, traditional → simplified from ``data/t2s_characters.txt``, zero-width and other format (Cf)
+characters dropped) and
 applied by ``str.translate`` in C.
 
 :func:`page_scan` keeps one lexicon scan of a page's text per page and lexicon, so content.spam and
@@ -105,7 +106,7 @@ class Folder:
         self._table = _FoldTable(self.fold_char)
 
     def fold_char(self, ch: str) -> str:
-        if ch in INVISIBLE:
+        if ch in INVISIBLE or unicodedata.category(ch) == "Cf":  # zero-width and other format characters
             return ""
         out = unicodedata.normalize("NFKC", ch).lower()
         table = simplified_table() if self._simplify else {}

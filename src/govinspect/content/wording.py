@@ -55,6 +55,14 @@ class Enumeration:
     also_accepted: tuple[str, ...] = ()  # earlier official members (全面建成小康社会, before 2020)
 
 
+@dataclass(frozen=True, slots=True)
+class Collocation:
+    """A formulation and the verbs it is written with (增强“四个意识”, 坚定“四个自信”, 做到“两个维护”)."""
+
+    text: str
+    verbs: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class WordingLexicon:
     """The contents of ``data/serious_errors.yaml``."""
@@ -68,6 +76,7 @@ class WordingLexicon:
     misquotes: tuple[tuple[str, str], ...]
     enumerations: tuple[Enumeration, ...]
     relay_context: tuple[str, ...] = ()
+    collocations: tuple[Collocation, ...] = ()
 
     @classmethod
     def load(cls) -> WordingLexicon:
@@ -92,6 +101,8 @@ class WordingLexicon:
                 for x in data.get("enumerations") or ()
             ),
             relay_context=tuple(data.get("relay_context") or ()),
+            collocations=tuple(Collocation(str(x["text"]), tuple(str(v) for v in x["verbs"]))
+                               for x in data.get("collocations") or ()),
         )
 
 
@@ -99,12 +110,12 @@ class WordingLexicon:
 class WordingError:
     """One serious wording error. Offsets are in the whitespace-free text the checker read."""
 
-    kind: str  # phrase / misquote / enumeration / leader_name / leader_title
+    kind: str  # phrase / misquote / enumeration / collocation / leader_name / leader_title
     found: str
     correct: str
     start: int
     end: int
-    how: str  # pinyin / swap / indel / one_off / exact / member / title
+    how: str  # pinyin / swap / indel / one_off / exact / member / title / verb_swap
 
 
 @lru_cache(maxsize=4096)
@@ -181,7 +192,11 @@ class WordingChecker:
         table: dict[str, list[tuple[int, str]]] = {}
         for index, phrase in enumerate(self.lexicon.phrases):
             size = len(phrase.text)
-            if size < 4 or not phrase.near_miss:
+            if size < 3 or not phrase.near_miss:
+                continue
+            if size == 3:  # 国务院: two 2-character anchors; a slip of the first or last character is found
+                table.setdefault(phrase.text[:2], []).append((index, "head"))
+                table.setdefault(phrase.text[1:], []).append((index, "tail"))
                 continue
             if size == 4:  # 四个意识: two 2-character halves; a substitution leaves one of them intact
                 table.setdefault(phrase.text[:2], []).append((index, "head"))
@@ -221,8 +236,8 @@ class WordingChecker:
     def find_normalised(self, norm: str) -> list[WordingError]:
         """:meth:`find` on a text already passed through :func:`normalise` (offsets are into ``norm``)."""
         errors: list[WordingError] = []
-        for finder in (self._find_misquotes, self._find_phrases, self._find_enumerations, self._find_titles,
-                       self._find_names):
+        for finder in (self._find_misquotes, self._find_phrases, self._find_enumerations, self._find_collocations,
+                       self._find_titles, self._find_names):
             for error in finder(norm):
                 errors.append(error)
                 if len(errors) >= self.max_errors:
@@ -344,6 +359,48 @@ class WordingChecker:
         for token, start in bad:
             yield WordingError("enumeration", token, f"{enum.label}: {'、'.join(enum.members)}",
                                offset + start, offset + start + len(token), "member")
+
+    @cached_property
+    def _collocation_pattern(self) -> re.Pattern[str] | None:
+        """A verb of any collocation right before any collocation's formulation, quoted or not."""
+        items = self.lexicon.collocations
+        if not items:
+            return None
+        verbs = sorted({v for c in items for v in c.verbs}, key=len, reverse=True)
+        texts = sorted({c.text for c in items}, key=len, reverse=True)
+        return re.compile(f"({'|'.join(map(re.escape, verbs))})[“\"‘'「『]?({'|'.join(map(re.escape, texts))})"
+                          f"[”\"’'」』]?")
+
+    def _find_collocations(self, norm: str, *, max_gap: int = 6) -> Iterator[WordingError]:
+        """Verbs swapped between formulations written together: 增强“四个自信”、坚定“四个意识”.
+
+        Items written in one run (at most ``max_gap`` characters apart, no sentence end between) are
+        compared: an item is reported when its verb belongs to another item's formulation of the run and
+        that item's verb belongs to this one's. A single unusual verb (树牢“四个自信”) is not a swap."""
+        pattern = self._collocation_pattern
+        if pattern is None or not any(c.text in norm for c in self.lexicon.collocations):
+            return
+        verbs_of = {c.text: c.verbs for c in self.lexicon.collocations}
+        runs: list[list[re.Match[str]]] = []
+        for match in pattern.finditer(norm):
+            if runs:
+                gap = norm[runs[-1][-1].end():match.start()]
+                if len(gap) <= max_gap and not _SENTENCE.search(gap):
+                    runs[-1].append(match)
+                    continue
+            runs.append([match])
+        for run in runs:
+            for item in run:
+                verb, text = item.group(1), item.group(2)
+                if verb in verbs_of[text]:
+                    continue
+                partner = next((o for o in run if o is not item and verb in verbs_of[o.group(2)]
+                                and o.group(2) != text and o.group(1) in verbs_of[text]
+                                and o.group(1) not in verbs_of[o.group(2)]), None)
+                if partner is None:
+                    continue
+                correct = item.group(0).replace(verb, partner.group(1), 1)
+                yield WordingError("collocation", item.group(0), correct, item.start(), item.end(), "verb_swap")
 
     @cached_property
     def _title_patterns(self) -> tuple[re.Pattern[str], re.Pattern[str]] | None:
