@@ -69,6 +69,12 @@ POSITIVES = [
     # relaying a national leader's speech: 同志 after the name, 传达学习 in the sentence
     ("传达学习丁雪祥同志在科技工作座谈会上的讲话精神。", ("leader_name", "丁雪祥", "pinyin")),
     ("传达学习李熙同志在中央纪委全会上的讲话精神。", ("leader_name", "李熙", "pinyin")),
+    # fixed official names: a same-reading slip of one character
+    ("热烈庆祝中华人民共合国成立72周年。", ("phrase", "中华人民共合国", "pinyin")),
+    ("遵守中国共产挡章程。", ("phrase", "中国共产挡", "pinyin")),
+    ("十四届全国人民代表大汇第二次会议开幕。", ("phrase", "全国人民代表大汇", "pinyin")),
+    ("中国人民政治协商会意第十四届全国委员会。", ("phrase", "中国人民政治协商会意", "pinyin")),
+    ("国务员办公厅印发通知。", ("phrase", "国务员", "pinyin")),
 ]
 
 NEGATIVES = [
@@ -95,6 +101,25 @@ NEGATIVES = [
     "传达学习县委书记蔡琦同志讲话精神。",  # a local secretary whose name sounds like a leader's
     "赴民勤县蔡旗镇考察学习防沙治沙经验。",
     "坚持全面从严治警，锻造过硬队伍。",
+    # official names written right, and words that share most of their characters
+    "中华人民共和国成立72周年，中华人民共和国宪法，中华人民解放军。",
+    "中国共产党章程，中国共产主义青年团，中国共产党第二十次全国代表大会。",
+    "全国人民代表大会常务委员会，湖南省人民代表大会，全市人民代表大会。",
+    "中国人民政治协商会议汝城县委员会。",
+    "国务院办公厅，国务委员，各国务实合作，出国务工人员，税务院校。",
+    # verbs of 四个意识/四个自信/两个维护: the standard wording, other verbs, one formulation alone
+    "树牢“四个意识”，坚定“四个自信”，坚决做到“两个维护”。",
+    "进一步增强“四个自信”，推动文化繁荣。",  # one formulation, no partner to swap with
+    "增强“四个意识”。坚定“四个意识”。",  # in two sentences, with the same formulation
+]
+
+SWAPPED = [
+    ("会议强调，要增强“四个自信”、坚定“四个意识”、做到“两个维护”。",
+     [("collocation", "增强“四个自信”", "verb_swap"), ("collocation", "坚定“四个意识”", "verb_swap")]),
+    ("增强四个意识，做到四个自信，坚定两个维护。",
+     [("collocation", "做到四个自信", "verb_swap"), ("collocation", "坚定两个维护", "verb_swap")]),
+    ("坚定“四个自信”、增强“两个维护”、做到“四个意识”。",
+     [("collocation", "增强“两个维护”", "verb_swap"), ("collocation", "做到“四个意识”", "verb_swap")]),
 ]
 
 
@@ -106,6 +131,18 @@ def test_positive_cases(check: SeriousErrors, body: str, expected: tuple[str, st
 @pytest.mark.parametrize("body", NEGATIVES)
 def test_negative_and_near_miss_cases(check: SeriousErrors, body: str) -> None:
     assert run(check, body) == []
+
+
+@pytest.mark.parametrize(("body", "expected"), SWAPPED)
+def test_swapped_verbs_of_formulations(check: SeriousErrors, body: str, expected: list[tuple[str, str, str]]) -> None:
+    assert run(check, body) == expected
+
+
+def test_swapped_verb_names_the_right_wording(check: SeriousErrors) -> None:
+    p = PageView("http://x/1.html", "<html><head><title>民主生活会</title></head>"
+                 "<body><p>要增强“四个自信”、坚定“四个意识”。</p></body></html>")
+    corrections = sorted(f.detail["correct"] for f in check.run(p, ctx()))
+    assert corrections == ["坚定“四个自信”", "增强“四个意识”"]
 
 
 def test_finding_shape(check: SeriousErrors) -> None:

@@ -63,6 +63,24 @@ POSITIVES = [
                                           '<meta name="description" content="网赌平台推荐 首存送100%">'),
      "meta", "网赌平台"),
     ("traditional title", dict(title="澳門賭場線上娛樂城_縣人民政府"), "title", "澳门赌场"),
+    # single characters split by one repeated symbol of any kind, with or without spaces around it
+    ("double bar", dict(body="<p>百‖家‖乐 真‖人‖荷‖官 在线发牌</p>"), "body", "百家乐"),
+    ("box bar", dict(body="<p>皇│冠│体│育 开户就送</p>"), "body", "皇冠体育"),
+    ("heavy bar", dict(body="<p>澳┃门┃赌┃场</p>"), "body", "澳门赌场"),
+    ("broken bar", dict(body="<p>皇¦冠¦体¦育</p>"), "body", "皇冠体育"),
+    ("katakana dot", dict(body="<p>百・家・乐</p>"), "body", "百家乐"),
+    ("small full stop", dict(body="<p>百﹒家﹒乐</p>"), "body", "百家乐"),
+    ("divides", dict(body="<p>澳∣门∣赌∣场</p>"), "body", "澳门赌场"),
+    ("reference mark", dict(body="<p>真※人※百※家※乐</p>"), "body", "真人百家乐"),
+    ("diamond with spaces", dict(body="<p>皇 ♦ 冠 ♦ 体 ♦ 育</p>"), "body", "皇冠体育"),
+    ("doubled symbol", dict(body="<p>百‖‖家‖‖乐</p>"), "body", "百家乐"),
+    ("word joiner", dict(body="<p>百\u2060家\u2060乐</p>"), "body", "百家乐"),
+    ("em space", dict(body="<p>百\u2003家\u2003乐</p>"), "body", "百家乐"),
+    # forged-certificate adverts (办证) with a contact offer
+    ("certificates with qq", dict(body="<p>专业办理各类证件：毕业证、学位证、驾驶证、身份证，可查可验，联系QQ：2580146733 微信同号</p>"),
+     "body", "办理各类证件"),
+    ("verifiable with wechat", dict(body="<p>学历证书可查可验，加微信详谈</p>"), "body", "可查可验"),
+    ("certificates with a mobile", dict(body="<p>各类证件均可，手机：13907351234</p>"), "body", "各类证件均可"),
 ]
 
 NEGATIVES = [
@@ -97,6 +115,20 @@ NEGATIVES = [
                                     body="<p>福利彩票“双色球”每周二、四、日开奖，中国福利彩票官方网站可查询开奖结果。</p>")),
     ("office contact near service word", dict(body="<p>企业开办免费刻制公章，咨询电话：0793-7221586。</p>")),
     ("ordinary service words", dict(body="<p>为老年人提供上门服务，推行“一条龙”服务，招募大学生兼职志愿者。</p>")),
+    # symbols between characters that are ordinary writing, or too short a run
+    ("enumeration commas", dict(body="<p>百、家、乐三个村联合举办文艺汇演。</p>")),
+    ("one separator", dict(body="<p>百‖家乐园小区改造完成。</p>")),
+    ("mixed separators", dict(body="<p>百‖家│乐</p>")),
+    ("dotted names", dict(body="<p>马克思·恩格斯·列宁著作选读。</p>")),
+    # 办证 and certificates in government writing
+    ("police warning", dict(title="县公安局查处一起伪造国家机关证件案",
+                            body="<p>犯罪嫌疑人通过张贴“办证”小广告、留QQ号招揽生意。警方提醒：办理各类证件请到政务服务中心"
+                                 "正规窗口，切勿相信“办证”“刻章”小广告。</p>")),
+    ("service hall guide", dict(title="办证指南",
+                                body="<p>办证大厅：县政务服务中心一楼。办证须知：办理各类证件请携带身份证原件，"
+                                     "咨询电话：13907351234。</p>")),
+    ("hall with a landline", dict(body="<p>政务服务中心可办理各类证件，咨询电话：0735-8222345。</p>")),
+    ("e-licences verifiable", dict(body="<p>电子证照全国互认、可查可验，群众办事更便捷。</p>")),
 ]
 
 
