@@ -9,7 +9,9 @@ rejected list with the reason, so the finding can say why it was ignored. List r
 (1900-01-01, 1970-01-01) are rejected whatever the floor.
 
 When a row shows several dates (发布 vs 成文, publish vs valid-until), :func:`pick_publish` takes the one
-labelled 发布/公开/发文 if any, never one labelled 成文/有效/截止/实施, and otherwise the one nearest the title.
+labelled 发布/公开/生成/发文 if any, never one labelled 成文/有效/截止/实施, and otherwise the one nearest the
+title. An item whose fields span several rows of its own block (信息公开目录 field tables) follows
+``items.BLOCK_DATE_LABELS``: 发布/公开/生成 first, then 发文, and 成文 only when no other field is shown.
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ HISTORY_MIN_YEAR = 1900  # floor for dates shown in list rows (chronicles of loc
 SENTINEL_DATES = (date(1900, 1, 1), date(1970, 1, 1), date(1899, 12, 30), date(1899, 12, 31))
 MAX_TEXT = 20_000  # characters scanned per call; longer text is cut (bounded work on hostile pages)
 
-PUBLISH_LABELS = ("发布时间", "发布日期", "发布于", "公开日期", "公开时间", "发文日期", "发文时间",
+PUBLISH_LABELS = ("发布时间", "发布日期", "发布于", "公开日期", "公开时间", "生成日期", "生成时间", "发文日期",
+                  "发文时间",
                   "发稿时间", "发稿日期", "更新时间", "更新日期", "信息时间", "日期", "时间", "发布")
 OTHER_LABELS = ("成文日期", "成文时间", "成文", "印发日期", "有效期", "有效期至", "截止日期", "截止时间",
                 "截至", "失效日期", "失效时间", "实施日期", "施行日期", "生效日期", "废止日期", "办结时间",

@@ -264,9 +264,11 @@ def _block_heading(anchor: LexborNode) -> str | None:
     for _ in range(5):
         if node is None or node.tag in ("body", "html"):
             return None
-        heads = [n for n in node.css("*") if _is_heading_like(n) and not _contains(n, anchor)]
+        heads = [n for n in node.css("*") if _is_heading_like(n) and not _contains(n, anchor)
+                 and not _is_column_header(n)]
+        # leaves: elements without child elements (``css_first("*")`` would match the node itself)
         leaves = [n for n in node.css("span, b, strong, em, a, p, div, td, font, i")
-                  if not _contains(n, anchor) and not n.css_first("*") and n.parent is not None
+                  if not _contains(n, anchor) and _first_child_element(n) is None and n.parent is not None
                   and not _in_row(n, node)]
         for candidate in heads + leaves:
             name = _short_name(candidate.text(separator=" "))
@@ -274,6 +276,18 @@ def _block_heading(anchor: LexborNode) -> str | None:
                 return name
         node = node.parent
     return None
+
+
+def _is_column_header(node: LexborNode) -> bool:
+    """A header cell of a data table (``<tr><th>日期</th><th>标题</th><th>来源</th></tr>``): it labels a table
+    column, it does not title a section block."""
+    if node.tag != "th" or node.parent is None:
+        return False
+    return sum(1 for c in node.parent.iter() if c.tag in ("th", "td")) >= 2
+
+
+def _first_child_element(node: LexborNode) -> LexborNode | None:
+    return next(iter(node.iter()), None)
 
 
 def _in_row(node: LexborNode, stop: LexborNode) -> bool:

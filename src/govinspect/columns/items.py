@@ -155,8 +155,101 @@ def _signature(node: LexborNode | None) -> str:
     return f"{node.tag}.{(attrs.get('class') or '').strip()}"
 
 
-def _row_of(anchor: LexborNode) -> LexborNode:
-    """The row element that holds one item: li/tr/dl, else the repeated block (card) around the link."""
+@dataclass(slots=True)
+class _Segmenter:
+    """Per-page caches of row segmentation (keyed by node ``mem_id``), so a container of many links is
+    scanned once, not once per link."""
+
+    dated: dict[int, bool] = field(default_factory=dict)  # link carries its own date / siblings do (-key)
+    hrefs: dict[int, frozenset[str | None]] = field(default_factory=dict)  # item-like hrefs under a node
+
+    def item_hrefs(self, node: LexborNode) -> frozenset[str | None]:
+        """hrefs of the item-like links (title of MIN_TITLE characters or more) under ``node``."""
+        key = node.mem_id
+        if key not in self.hrefs:
+            self.hrefs[key] = frozenset((a.attributes or {}).get("href") for a in node.css("a")
+                                        if len(clean_text(a.text(separator=" "))) >= MIN_TITLE)
+        return self.hrefs[key]
+
+    children: dict[int, dict[str, dict[str, int]]] = field(default_factory=dict)  # tag -> signature -> count
+
+    def child_shapes(self, parent: LexborNode) -> dict[str, dict[str, int]]:
+        """How many children of ``parent`` have each tag and, per tag, each signature (tag.class)."""
+        key = parent.mem_id
+        if key not in self.children:
+            shapes: dict[str, dict[str, int]] = {}
+            for child in parent.iter():
+                by_tag = shapes.setdefault(child.tag, {})
+                signature = _signature(child)
+                by_tag[signature] = by_tag.get(signature, 0) + 1
+            self.children[key] = shapes
+        return self.children[key]
+
+    def repeated(self, node: LexborNode) -> bool:
+        """Whether ``node`` has a sibling of the same tag and class (a repeated row, card or item block)."""
+        parent = node.parent
+        return parent is not None and self.child_shapes(parent).get(node.tag, {}).get(_signature(node), 0) >= 2
+
+    def holds_other_item(self, node: LexborNode, own: str | None) -> bool:
+        hrefs = self.item_hrefs(node)
+        return len(hrefs) > 1 or (len(hrefs) == 1 and own not in hrefs)
+
+
+def _own_row(anchor: LexborNode, row: LexborNode, seg: _Segmenter) -> LexborNode:
+    """The row of a link that carries its own date (``<a>标题<small>2021-06-29</small></a>``, list-group style).
+
+    A date inside the link belongs to that link. When the row found by structure holds other item links (the
+    links are bare siblings in one container), the row is the widest block around the link, below that row,
+    holding no other item link: the link itself in a ``div.list-group``. So a link never takes the date of the
+    following (or preceding) sibling row. Links without a date of their own whose sibling links of the same
+    shape carry one are segmented the same way (their date is then missing, not borrowed).
+    """
+    own = (anchor.attributes or {}).get("href")
+    if not (_carries_date(anchor, seg.dated) or _siblings_carry_dates(anchor, seg.dated)):
+        return row
+    if not seg.holds_other_item(row, own):
+        return row
+    current = anchor
+    hops = 0
+    while (current.parent is not None and current.parent.mem_id != row.mem_id and hops < 4
+           and not seg.holds_other_item(current.parent, own)):
+        current = current.parent
+        hops += 1
+    return current
+
+
+def _carries_date(anchor: LexborNode, dated: dict[int, bool]) -> bool:
+    """Whether a link shows a date besides its title (in a child element or after a ``title`` attribute)."""
+    key = anchor.mem_id
+    if key not in dated:
+        title = _anchor_title(anchor)
+        text = clean_text(anchor.text(separator=" "))
+        rest = text.replace(title, " ") if title else text
+        dated[key] = bool(rest.strip()) and bool(find_dates(rest, date(2100, 1, 1))[0])
+    return dated[key]
+
+
+def _siblings_carry_dates(anchor: LexborNode, dated: dict[int, bool]) -> bool:
+    """Whether sibling links of the same shape as ``anchor`` carry their own dates (bounded look)."""
+    parent = anchor.parent
+    if parent is None:
+        return False
+    key = -parent.mem_id  # parents are cached under negative keys, links under their own
+    if key not in dated:
+        shape = _signature(anchor)
+        siblings = [c for c in parent.iter() if c.tag == "a" and _signature(c) == shape][:50]
+        dated[key] = len(siblings) >= 2 and any(_carries_date(s, dated) for s in siblings)
+    return dated[key]
+
+
+def _row_of(anchor: LexborNode, seg: _Segmenter | None = None) -> LexborNode:
+    """The row element that holds one item: li/tr/dl, else the repeated block (card) around the link; a link
+    carrying its own date is never grouped with sibling links (see :func:`_own_row`)."""
+    seg = seg if seg is not None else _Segmenter()
+    return _own_row(anchor, _structural_row(anchor, seg), seg)
+
+
+def _structural_row(anchor: LexborNode, seg: _Segmenter) -> LexborNode:
     current = anchor.parent
     hops = 0
     while current is not None and current.tag not in ("body", "html") and hops < 6:
@@ -174,8 +267,8 @@ def _row_of(anchor: LexborNode) -> LexborNode:
     best = anchor.parent if anchor.parent is not None and anchor.parent.tag not in ("body", "html") else anchor
     hops = 0
     while current is not None and current.parent is not None and current.tag not in ("body", "html") and hops < 4:
-        siblings = [c for c in current.parent.iter() if c.tag == current.tag]
-        if len(siblings) >= 2 and all(_signature(s) == _signature(current) for s in siblings):
+        alike = seg.child_shapes(current.parent).get(current.tag, {})
+        if len(alike) == 1 and sum(alike.values()) >= 2:  # every sibling of its tag has its class
             return current
         current = current.parent
         hops += 1
@@ -184,9 +277,7 @@ def _row_of(anchor: LexborNode) -> LexborNode:
     hops = 0
     own = (anchor.attributes or {}).get("href")
     while current is not None and current.tag not in ("body", "html") and hops < 4:
-        hrefs = {(a.attributes or {}).get("href") for a in current.css("a")
-                 if len(clean_text(a.text())) >= MIN_TITLE}
-        if hrefs - {own}:
+        if seg.holds_other_item(current, own):
             break
         if find_dates(clean_text(current.text(separator=" ")), date(2100, 1, 1))[0]:
             return current
@@ -222,6 +313,8 @@ def _row_date(row: LexborNode, title: str, as_of: date, rejected: list[RejectedD
             if not text or (title and title in text and len(text) <= len(title) + 4):
                 continue
             label = labels[i] if i < len(labels) else ""
+            if i and _is_label_cell(cells[i - 1]):  # <th>生成日期：</th><td>2021-06-08</td> in the same row
+                label = clean_text(cells[i - 1].text())
             found, rej = find_dates(text, as_of, min_year=HISTORY_MIN_YEAR)
             rejected.extend(rej)
             chosen = pick_publish(found)
@@ -229,7 +322,7 @@ def _row_date(row: LexborNode, title: str, as_of: date, rejected: list[RejectedD
                 continue
             if any(word in label for word in ("成文", "有效", "截止", "实施", "施行", "失效", "废止")):
                 continue
-            if any(word in label for word in ("发布", "公开", "发文", "更新")):
+            if any(word in label for word in ("发布", "公开", "生成", "发文", "更新")):
                 if best is None:
                     best = chosen
                 continue
@@ -255,6 +348,63 @@ def _row_date(row: LexborNode, title: str, as_of: date, rejected: list[RejectedD
     return pick_publish(found, title_at if title_at >= 0 else None)
 
 
+# Labelled date fields of an item block (信息公开目录 field tables), best first. 发布/公开/生成 name the day the
+# item went online; 发文 the day it was issued; 成文 the day it was written (earlier than publication, so only a
+# fallback: it can make a column look older, never newer). 有效期/实施/废止 dates are never publish dates.
+BLOCK_DATE_LABELS = (("发布日期", "发布时间", "公开日期", "公开时间", "生成日期", "生成时间"),
+                     ("发文日期", "发文时间"),
+                     ("成文日期", "成文时间"))
+MAX_BLOCK_CHARS = 2_000  # text read from one item block
+
+
+def _item_block(row: LexborNode, own: str | None, seg: _Segmenter) -> LexborNode | None:
+    """The block holding one item's fields around its row: the widest enclosing element repeated by its siblings
+    (one ``table.gk-meta`` or ``div.gk-item`` per item) that holds no other item link. None when the row is not
+    inside such a block: a lone table around one link (an article page's layout table) is not an item block."""
+    block: LexborNode | None = None
+    current = row.parent
+    hops = 0
+    while current is not None and current.tag not in ("body", "html") and hops < 5:
+        if seg.holds_other_item(current, own):
+            break
+        parent = current.parent
+        if current.tag not in ("tbody", "thead") and seg.repeated(current):
+            block = current
+        current = parent
+        hops += 1
+    return block
+
+
+def _block_date(row: LexborNode, own: str | None, as_of: date, seg: _Segmenter) -> FoundDate | None:
+    """The publish date of an item whose fields span several rows of one item block: ``<tr>名称：<a/></tr>
+    <tr>生成日期：2021-06-08</tr>`` in one table per item (信息公开目录). Only dates written after a field label
+    of :data:`BLOCK_DATE_LABELS` count; 发布/公开/生成 before 发文 before 成文."""
+    if row.tag not in ("tr", "p", "div", "li", "dd", "dt"):
+        return None
+    block = _item_block(row, own, seg)
+    if block is None:
+        return None
+    text = clean_text(block.text(separator=" "))[:MAX_BLOCK_CHARS]
+    found, _ = find_dates(text, as_of, partial=False, min_year=HISTORY_MIN_YEAR)
+    best: tuple[int, FoundDate] | None = None
+    for item in found:
+        window = text[max(0, item.start - 10):item.start].rstrip(" :：\t[(【")
+        rank = next((n for n, labels in enumerate(BLOCK_DATE_LABELS)
+                     if any(window.endswith(label) for label in labels)), None)
+        if rank is not None and (best is None or rank < best[0]):
+            best = (rank, item)
+    return best[1] if best is not None else None
+
+
+def _is_label_cell(cell: LexborNode) -> bool:
+    """A field label cell (``<th>生成日期：</th>``, ``<td>成文日期:</td>``): short, no date, ends with a colon or
+    names a date field."""
+    text = clean_text(cell.text())
+    if not text or len(text) > 8 or find_dates(text, date(2100, 1, 1))[0]:
+        return False
+    return text.endswith((":", "：")) or text.endswith(("日期", "时间"))
+
+
 def _time_attr_date(row: LexborNode, as_of: date, rejected: list[RejectedDate]) -> FoundDate | None:
     """The date of ``<time datetime="2021-06-29">2天前</time>`` (the shown text may be relative or partial).
 
@@ -275,18 +425,35 @@ def _time_attr_date(row: LexborNode, as_of: date, rejected: list[RejectedDate]) 
     return None
 
 
+_DATE_DECOR = re.compile(r"[\s\[\]【】()（）〔〕:：|·-]*")
+
+
+def _date_only(text: str) -> bool:
+    """Whether a short text is a date and nothing else (``2021-06-29``, ``[06-29]``, ``2021年6月29日``)."""
+    if not text or len(text) > 24:
+        return False
+    found = find_dates(text, date(2100, 1, 1))[0]
+    if not found:
+        return False
+    norm = normalize(text)
+    rest = "".join(ch for n, ch in enumerate(norm) if not any(f.start <= n < f.end for f in found))
+    return _DATE_DECOR.fullmatch(rest) is not None
+
+
 def _anchor_title(anchor: LexborNode) -> str:
+    """The link's title: its ``title`` attribute, else its text without a date element inside the link
+    (``<a>标题 <small>2021-06-29</small></a>``: the date is the row's, not part of the title)."""
     attrs = anchor.attributes or {}
     title = clean_text(attrs.get("title") or "")
+    if title:
+        return title
     text = clean_text(anchor.text(separator=" "))
-    if not title:
-        # a date inside the link (<a>标题 <span>06-29</span></a>) is not part of the title
-        for span in anchor.css("span, em, i, font, time"):
-            inner = clean_text(span.text())
-            if inner and find_dates(inner, date(2100, 1, 1))[0] and len(inner) <= 21:
-                text = clean_text(text.replace(inner, " "))
-        title = text
-    return title
+    stripped = text
+    for child in anchor.css("*"):
+        inner = clean_text(child.text(separator=" "))
+        if _date_only(inner):
+            stripped = clean_text(stripped.replace(inner, " "))
+    return stripped if len(stripped) >= MIN_TITLE else text
 
 
 def read_rows(tree: LexborHTMLParser | LexborNode, base: str, as_of: date, *,
@@ -300,6 +467,7 @@ def read_rows(tree: LexborHTMLParser | LexborNode, base: str, as_of: date, *,
     link_texts: list[str] = []
     seen: set[tuple[int, str | None]] = set()
     cache: dict[int, bool] = {}
+    seg = _Segmenter()
     for count, anchor in enumerate(tree.css("a")):
         if count >= MAX_ANCHORS:
             break
@@ -316,7 +484,7 @@ def read_rows(tree: LexborHTMLParser | LexborNode, base: str, as_of: date, *,
             if len(label) >= 2 and url is not None:
                 link_texts.append(label)
             continue
-        row = _row_of(anchor)
+        row = _row_of(anchor, seg)
         key = (row.mem_id, url)
         if key in seen:
             continue
@@ -327,8 +495,9 @@ def read_rows(tree: LexborHTMLParser | LexborNode, base: str, as_of: date, *,
         parent = row.parent
         if row.tag == "tr" and parent is not None and parent.tag in ("tbody", "thead"):
             parent = parent.parent
+        when = _row_date(row, title, as_of, rejected) or _block_date(row, attrs.get("href"), as_of, seg)
         rows.append(_Row(row, parent.mem_id if parent is not None else 0, _signature(parent), title, url,
-                         _row_date(row, title, as_of, rejected), node_locator(row)))
+                         when, node_locator(row)))
     return PageRows(rows, rejected, link_texts)
 
 
