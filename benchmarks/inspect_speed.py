@@ -9,10 +9,12 @@ lists and pagination, articles, 友情链接, a full page-bottom function area),
     the farm sites, ``--resolve`` mapping every farm host to 127.0.0.1, ``--allow-private``, robots off
     (the farm has no robots.txt), a fresh SQLite database and output folder in a temporary folder.
 
-CPU time of (b) is the child's own (``os.wait4``); peak RSS is the highest sum of resident memory over
-(b)'s whole process tree, sampled from /proc every 20 ms (and never below the kernel's own peak of the
-child). Prints pages, pages/s, CPU ms/page, peak RSS, the ratios (b)/(a), and each check's share of
-(b)'s CPU from the run's ``check_runs`` table.
+CPU time of (b) is the child's with its analysis worker processes (``os.wait4``); peak RSS is the highest
+sum of resident memory over (b)'s whole process tree, sampled from /proc every 20 ms (and never below the
+kernel's own peak of the child). Prints pages, pages/s, CPU ms/page, peak RSS, the ratios (b)/(a), the
+CPU and peak memory of (b)'s own process and of its workers, how idle the machine was (other load on a
+shared machine slows (a) and (b) alike but not equally: compare CPU ms/page too), and each check's time
+from the run's ``check_runs`` table (measured in whichever process ran the check).
 
     .venv/bin/python benchmarks/inspect_speed.py [--sites 50] [--pages 200] [--skip-scrapy] [--profile FILE]
 
@@ -125,7 +127,9 @@ def run_inspect(served: ServedFarm, args: argparse.Namespace) -> dict[str, float
         cmd = [sys.executable, "-m", "cProfile", "-o", str(Path(args.profile).resolve()), *cmd]
     elif args.py_spy:  # every thread and child process, collapsed stacks (flamegraph.pl / speedscope)
         spy = Path(sys.executable).parent / "py-spy"
-        cmd = [str(spy), "record", "--format", "raw", "--rate", "250", "--gil",
+        if not spy.exists():
+            sys.exit(f"--py-spy needs py-spy in {spy.parent}: `{sys.executable} -m pip install py-spy`")
+        cmd = [str(spy), "record", "--format", "raw", "--rate", "250", "--subprocesses", "--gil",
                "-o", str(Path(args.py_spy).resolve()), "--", *cmd]
     log = (work / "inspect.log").open("wb")
     idle0 = _machine_idle()

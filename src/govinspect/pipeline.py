@@ -323,14 +323,18 @@ class AnalysisPool:
 
 
 def analysis_workers(setting: int, sites: int) -> int:
-    """Worker processes for a run: ``setting`` when positive, none when 0; automatic (-1): one per
-    usable core when there are at least two cores and four sites, else none."""
+    """Worker processes for a run: ``setting`` when positive, none when 0; automatic (-1): every usable
+    core but one, which the run's own process needs for crawling (and at least four sites, else none).
+
+    On two cores that is one worker: a second one only competes with the crawl for the same core and
+    costs another copy of the checks' data (about 150 MB).
+    """
     if setting >= 0:
         return min(setting, max(sites, 1))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     if cores < 2 or sites < 4:
         return 0
-    return min(cores, sites)
+    return min(cores - 1, sites)
 
 
 _worker_checks: list[Check] = []  # set in each worker process by _worker_start

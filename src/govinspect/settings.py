@@ -55,8 +55,8 @@ class CrawlSettings(BaseModel):
     check_external_links: bool = True
     check_images: bool = True
     sites_in_parallel: int = 16  # sites crawled at once (network-bound)
-    # Worker processes for the CPU part of sites (columns, checks): -1 one per core when the run has
-    # several sites and the machine several cores; 0 none (all in the run's process); n exactly n.
+    # Worker processes for the CPU part of sites (columns, checks): -1 every core but one when the run
+    # has several sites and the machine several cores; 0 none (all in the run's process); n exactly n.
     analysis_processes: int = Field(default=-1, ge=-1)
 
 

@@ -41,6 +41,7 @@ from govinspect.errors import GovinspectError
 from govinspect.fetch.types import FailureClass, FetchResult
 
 FETCH_HEADER = "WARC-Govinspect-Fetch"
+_BATCH_BYTES = 256 * 1024  # serialised records handed to the compressing thread at a time
 _RENAMED = ("content-encoding", "transfer-encoding", "content-length")
 _ORIG = "X-Archive-Orig-"
 
@@ -54,7 +55,7 @@ def _reason(status: int) -> str:
 
 def _iso(dt: datetime | None) -> str:
     dt = dt or datetime.now(UTC)
-    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return dt.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 class _RecordWriter(WARCWriter):  # type: ignore[misc]
@@ -82,7 +83,9 @@ class WarcWriter:
         self._writer = _RecordWriter(self._buf, gzip=False)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="warc")
         self._lock = threading.Lock()
-        self._failure: OSError | None = None
+        self._batch: list[bytes] = []  # serialised records not yet handed to the background thread
+        self._batch_bytes = 0
+        self._failure: Exception | None = None
         self.records = 0
         fields = {"software": "govinspect", "format": "WARC File Format 1.0"}
         fields.update({k: str(v) for k, v in (info or {}).items()})
@@ -102,18 +105,39 @@ class WarcWriter:
             self._buf.seek(0)
             self._buf.truncate()
             self._writer.write_record(record)
-            self._pool.submit(self._compress_and_write, self._fh, self._buf.getvalue())
+            data = self._buf.getvalue()
+            self._batch.append(data)
+            self._batch_bytes += len(data)
             self.records += 1
+            if self._batch_bytes >= _BATCH_BYTES:
+                self._hand_over()
         return str(record.rec_headers.get_header("WARC-Record-ID"))
 
-    def _compress_and_write(self, fh: io.BufferedWriter, data: bytes) -> None:
+    def _hand_over(self) -> None:
+        """Give the pending records to the background thread (one task per batch, not per record)."""
+        if self._batch and self._fh is not None:
+            self._pool.submit(self._compress_and_write, self._fh, self._batch)
+            self._batch, self._batch_bytes = [], 0
+
+    def _compress_and_write(self, fh: io.BufferedWriter, batch: list[bytes]) -> None:
         if self._failure is not None:
             return
         try:
-            comp = zlib.compressobj(self.compresslevel, zlib.DEFLATED, 31)
-            fh.write(comp.compress(data) + comp.flush())
-        except OSError as exc:  # disk full, file gone: reported by the next write or close
+            level = self.compresslevel
+            out = []
+            for data in batch:  # each record its own gzip member
+                comp = zlib.compressobj(level, zlib.DEFLATED, 31)
+                out.append(comp.compress(data) + comp.flush())
+            fh.write(b"".join(out))
+        except Exception as exc:  # disk full, file gone: reported by the next write or close, never lost
             self._failure = exc
+
+    def flush(self) -> None:
+        """Wait until every record written so far is on its way to the file; raises if a write failed."""
+        with self._lock:
+            self._hand_over()
+        self._pool.submit(lambda: None).result()
+        self._raise_failure()
 
     def _raise_failure(self) -> None:
         if self._failure is not None:
@@ -171,6 +195,8 @@ class WarcWriter:
     def close(self) -> None:
         """Wait for the pending records, close the file; raises if a write failed."""
         if self._fh is not None:
+            with self._lock:
+                self._hand_over()
             self._pool.shutdown(wait=True)
             self._fh.close()
             self._fh = None

@@ -422,6 +422,16 @@ async def _crawl(site: Site, settings: Settings, fetcher: Fetcher, checker: Link
         crawl.pages.append(home_view)
         await asyncio.to_thread(discover, home_view)
 
+    def read_page(result: FetchResult, depth: int, role: str) -> PageView | None:
+        """Parse a fetched page and queue its links (one trip to a thread per page)."""
+        page = _make_page(result, depth, role)
+        if page is not None:
+            if _host(result.final_url) and internal(result.final_url):
+                discover(page)
+            if not keep_trees:
+                page.release(derived=not keep_derived)
+        return page
+
     budget = max(0, cs.page_budget - 1)
     workers = max(2, settings.fetch.per_host_concurrency * 2)
     launched = 0
@@ -452,13 +462,9 @@ async def _crawl(site: Site, settings: Settings, fetcher: Fetcher, checker: Link
                     continue
                 writer.write(result)
                 crawl.results[url] = result
-                page = await asyncio.to_thread(_make_page, result, depth, role)
+                page = await asyncio.to_thread(read_page, result, depth, role)
                 if page is not None:
                     crawl.pages.append(page)
-                    if _host(result.final_url) and internal(result.final_url):
-                        await asyncio.to_thread(discover, page)
-                    if not keep_trees:
-                        page.release(derived=not keep_derived)
     finally:
         for task in in_flight:
             task.cancel()
