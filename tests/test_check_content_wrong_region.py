@@ -66,6 +66,10 @@ NEGATIVES = [
     "曾任遂溪县副县长，徐闻县委常委、常务副县长。",  # a leader's earlier posts
     "2015.03—2018.06 遂溪县发展和改革局局长",  # a dated CV line
     "负责与遂溪县人民政府的沟通协调工作。",  # a relation
+    # menus, 友情链接 and related-link lists name other places' institutions without describing them
+    '<p>雷州市人民政府是市级国家行政机关。</p><div class="friend"><h4>友情链接</h4><ul>'
+    '<li><a href="http://www.xinyi.gov.cn/">信宜市人民政府</a></li><li><a href="http://www.xuwen.gov.cn/">'
+    '徐闻县人民政府</a></li></ul></div><nav>化州市发展和改革局</nav>',
 ]
 
 

@@ -164,6 +164,8 @@ async def run_site(site: Site, rc: RunContext) -> SiteResult:
     # and URL) so that the same site gives the same findings and evidence on every run and on resume.
     view.pages.sort(key=lambda p: (p is not view.homepage, p.depth, p.url))
     not_inspected = _own_refusal(crawl.attempts)
+    if rc.settings.security.enabled and view.homepage is not None:
+        view.extras["security"] = await _probe_security(site, crawl, rc, evidence_dir)
     del crawl  # its fetch results hold every body again; the view has what the checks read
     release_memory()
     outcome: _Outcome | None = None
@@ -194,6 +196,24 @@ async def run_site(site: Site, rc: RunContext) -> SiteResult:
         homepage_ok=view.homepage is not None,
         warc_path=str(warc_path.relative_to(rc.out_dir)),
     )
+
+
+async def _probe_security(site: Site, crawl: Any, rc: RunContext, evidence_dir: Path) -> dict[str, Any]:
+    """The safe security probes (reflected-XSS marker, exposed files, TLS facts) through the run's client.
+
+    Still I/O, so it stays in the run's process; the facts are plain data the checks read from
+    ``extras["security"]``. The probe responses go to their own WARC beside the site's crawl archive.
+    """
+    from govinspect.archive.warc import WarcWriter
+    from govinspect.fetch.probes import gather_security
+
+    writer = WarcWriter(evidence_dir / f"{site.site_code}.probes.warc.gz", user_agent=rc.fetcher.user_agent,
+                        info={"site_code": site.site_code, "homepage": site.homepage,
+                              "operator": rc.fetcher.user_agent})
+    try:
+        return await gather_security(site, crawl, rc.fetcher, rc.settings, writer)
+    finally:
+        writer.close()
 
 
 def _own_refusal(attempts: list[Any]) -> str:

@@ -18,6 +18,7 @@ from govinspect.fetch.types import FetchResult
 
 SKIP_SCHEMES = ("javascript:", "mailto:", "tel:", "data:", "#", "about:", "sms:", "weixin:")
 NON_TEXT_TAGS = ("script", "style", "noscript", "template")  # never part of a page's visible text
+PROSE_SKIP_TAGS = ("a", "nav", "select", "option", "button", "label")  # menus and link lists, not prose
 _HTTP = ("http://", "https://")
 _UNSAFE_IN_FAST_PATH = ("#", ";", "\t", "\r", "\n", "/.")
 
@@ -143,13 +144,15 @@ def _locator_steps(node: LexborNode | None, memo: dict[int, tuple[str, ...]]) ->
     return steps
 
 
-def visible_text(root: LexborNode) -> str:
-    """``root.text(separator="\\n", strip=True)`` without the text inside :data:`NON_TEXT_TAGS`.
+def visible_text(root: LexborNode, skip: tuple[str, ...] = ()) -> str:
+    """``root.text(separator="\\n", strip=True)`` without the text inside :data:`NON_TEXT_TAGS` (and the
+    tags in ``skip``).
 
     One pass over the tree: subtrees with nothing to skip are read by lexbor in one call; only the
     ancestors of skipped elements are walked node by node.
     """
-    skipped = root.css(", ".join(NON_TEXT_TAGS))
+    tags = (*NON_TEXT_TAGS, *skip)
+    skipped = root.css(", ".join(tags))
     if not skipped:
         return root.text(separator="\n", strip=True)
     top = root.mem_id
@@ -167,7 +170,7 @@ def visible_text(root: LexborNode) -> str:
             stack.pop()
         elif child.is_text_node:
             parts.append((child.text_content or "").strip())
-        elif not child.is_element_node or child.tag in NON_TEXT_TAGS:
+        elif not child.is_element_node or child.tag in tags:
             continue
         elif child.mem_id in holders:
             stack.append(child.iter(include_text=True))
@@ -259,6 +262,17 @@ class PageView:
         if body is None:
             return ""
         return visible_text(body)
+
+    @cached_property
+    def prose_text(self) -> str:
+        """The body's running text: :attr:`text` without links, navigation and form controls.
+
+        What a page says in its own sentences, not the names in its menus, 友情链接 and related-link
+        lists (a 机构职能 page listing neighbouring cities' portals does not describe them)."""
+        body = self.tree.body
+        if body is None:
+            return ""
+        return visible_text(body, PROSE_SKIP_TAGS)
 
     @cached_property
     def footer_nodes(self) -> list[LexborNode]:

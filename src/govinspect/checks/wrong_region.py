@@ -81,7 +81,8 @@ class WrongRegion(Check):
         if not why:
             return
         mentions: list[RegionMention] = list(self.matcher.title_mentions(target.title, own))
-        mentions.extend(self.matcher.mentions(target.text, own, max_mentions=p.max_mentions))
+        # running text only: menus, 友情链接 and related-link lists name other places without describing them
+        mentions.extend(self.matcher.mentions(target.prose_text, own, max_mentions=p.max_mentions))
         by_division: dict[str, list[RegionMention]] = {}
         for mention in mentions:
             by_division.setdefault(mention.division.code, []).append(mention)
