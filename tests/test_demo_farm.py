@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any, Self
+from urllib.parse import urlencode
 
 import aiohttp
 import phonenumbers
@@ -27,8 +28,10 @@ from yarl import URL
 
 from govinspect.demo.farm import (
     AS_OF,
+    LEAKY_HEADERS,
     MIN_SITES,
     PORT_TOKEN,
+    PROTECTIVE_HEADERS,
     REGISTRY_HEADERS,
     SPAM_HOSTS,
     Farm,
@@ -43,7 +46,9 @@ from govinspect.registry.gazetteer import Gazetteer
 PLANTED_CHECKS = ("site.unreachable", "link.dead", "image.broken", "footer.missing", "jiucuo.missing",
                   "domain.noncompliant", "column.empty", "column.stale", "homepage.stale", "content.spam",
                   "content.dark_link", "content.test_draft", "content.wrong_region", "privacy.leak",
-                  "content.serious_error")
+                  "content.serious_error", "security.headers", "security.exposed", "security.xss_reflected")
+SECURITY_CHECKS = ("security.headers", "security.exposed", "security.xss_reflected")
+XSS_MARK = "gvi1a2b\"'<gvimark>"  # the shape of the inspector's inert probe value
 DATE_RE = re.compile(r"(20\d{2})-(\d{2})-(\d{2})"  # 2021-06-01 (TRS)
                      r"|\[(?:(20\d{2})-)?(\d{2})-(\d{2})\]"  # [06-01] / [2020-05-11] (Hanweb)
                      r"|(20\d{2})年(\d{1,2})月(\d{1,2})日")  # 2021年6月1日 (gkmlpt cards)
@@ -292,6 +297,10 @@ def test_every_planted_kind_is_present(farm: Farm) -> None:
         {(p.detail["blank_columns"], p.detail["veto"]) for p in blank} == {(5, True), (2, False)}
     stale = {(p.detail["stale_columns"], p.detail["veto"]) for p in farm.planted if p.check == "column.stale"}
     assert stale == {(5, True), (3, False)}
+    security = [p for p in farm.planted if p.check in SECURITY_CHECKS]
+    assert sorted(p.check for p in security) == sorted(SECURITY_CHECKS)
+    assert len({p.site_code for p in security}) == 3  # each on its own site
+    assert all(farm.site(p.site_code).failure is None for p in security)
     planted_sites = {p.site_code for p in farm.planted}
     assert not planted_sites & set(farm.clean_sites)
     assert planted_sites | set(farm.clean_sites) == {s.site_code for s in farm.sites}
@@ -400,6 +409,23 @@ async def _observe(client: Client, farm: Farm, planted: Any) -> None:
         html = await client.html(site, d["path"])
         assert d["wrong"] in html and d["correct"] not in html
         return
+    if check == "security.headers":
+        status, headers, _ = await client.get(site.host, "/")
+        assert status == 200 and {k: headers.get(k) for k in d["leaks"]} == d["leaks"]
+        assert not {"X-Frame-Options", "X-Content-Type-Options", "Content-Security-Policy"} & set(headers)
+        return
+    if check == "security.exposed":
+        status, headers, body = await client.get(site.host, d["path"])
+        assert status == 200 and body.decode() == d["body"] and body.startswith(b"ref: refs/")
+        assert headers["Content-Type"] == "text/plain"
+        for random_path in ("/gvi0a1b2c3d4e5f/", "/gvi0a1b2c3d4e5f.html", "/.git/config"):
+            assert (await client.get(site.host, random_path))[0] == 404  # the probe's soft-404 baselines
+        return
+    if check == "security.xss_reflected":
+        assert site.search is not None and not site.search.escape
+        html = await client.html(site, f"{d['path']}?{urlencode({d['parameter']: XSS_MARK})}")
+        assert f"您搜索的是：{XSS_MARK}" in html  # unescaped, in HTML text
+        return
     raise AssertionError(f"no observation for {check}")
 
 
@@ -496,6 +522,43 @@ async def test_clean_sites_have_no_dead_links_or_broken_images(farm: Farm, port:
         results = await asyncio.gather(*(head(u) for u in sorted(targets)))
     bad = [(u, s) for u, s in results if s >= 400]
     assert bad == []
+
+
+async def test_clean_sites_send_protective_headers_escape_search_and_hide_git(farm: Farm, port: int) -> None:
+    """What security.headers, security.xss_reflected and security.exposed must find nothing in."""
+    async with Client(farm, port) as client:
+        styles = set()
+        for code in farm.clean_sites:
+            site = farm.site(code)
+            for path in ("/", "/no/such/page.html"):
+                status, headers, _ = await client.get(site.host, path)
+                assert status in (200, 404)
+                assert {k: headers.get(k) for k in PROTECTIVE_HEADERS} == PROTECTIVE_HEADERS
+                assert "X-Powered-By" not in headers
+            assert (await client.get(site.host, "/.git/HEAD"))[0] == 404
+            search = site.search
+            assert search is not None and search.escape
+            styles.add(site.style)
+            home = await client.html(site, "/")
+            assert f'name="{search.parameter}"' in home and search.path.split("/")[-1] in home
+            prompt = await client.html(site, search.path)
+            assert "请输入关键词进行检索。" in prompt and "__FARM_SEARCH__" not in prompt
+            query = urlencode({search.parameter: XSS_MARK + " 政务公开"}, encoding=site.encoding)
+            html = await client.html(site, f"{search.path}?{query}")
+            assert "您搜索的是：gvi1a2b&quot;&#x27;&lt;gvimark&gt; 政务公开" in html and "<gvimark>" not in html
+        assert styles == {"trs", "hanweb", "gkmlpt"}
+
+
+def test_security_plants_move_with_the_seed_and_skip_clean_sites() -> None:
+    for seed in (2021, 2022):
+        first, again = build_farm(seed=seed), build_farm(seed=seed)
+        plants = [(p.site_code, p.check) for p in first.planted if p.check in SECURITY_CHECKS]
+        assert plants == [(p.site_code, p.check) for p in again.planted if p.check in SECURITY_CHECKS]
+        assert len({code for code, _ in plants}) == 3 and not {c for c, _ in plants} & set(first.clean_sites)
+        leaky = [s for s in first.sites if s.headers == LEAKY_HEADERS]
+        assert [s.site_code for s in leaky] == [c for c, check in plants if check == "security.headers"]
+        assert sum("/.git/HEAD" in s.pages for s in first.sites) == 1
+        assert sum(s.search is not None and not s.search.escape for s in first.sites) == 1
 
 
 # ------------------------------------------------------------------------------------------ server

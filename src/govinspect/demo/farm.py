@@ -31,6 +31,17 @@ from govinspect.errors import ConfigError
 
 AS_OF = datetime(2021, 6, 15, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # the demo monitoring point
 PORT_TOKEN = "__FARM_PORT__"  # replaced by the serving port in every response body
+SEARCH_SLOT = "__FARM_SEARCH__"  # replaced by the search page's answer to its query (see FarmSite.search)
+# What every farm site answers with unless a plant says otherwise: the protective headers the
+# security.headers check asks for over http, and a product name without a version.
+PROTECTIVE_HEADERS = {
+    "Server": "nginx",
+    "X-Frame-Options": "SAMEORIGIN",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "frame-ancestors 'self'; object-src 'none'; base-uri 'self'",
+}
+LEAKY_HEADERS = {"Server": "Apache/2.2.15 (CentOS)", "X-Powered-By": "PHP/5.4.16"}
+GIT_HEAD = b"ref: refs/heads/master\n"
 
 MIN_SITES = 33  # 23 sites carry planted problems, at least 10 stay clean
 STYLES = ("trs", "hanweb", "gkmlpt")
@@ -78,9 +89,22 @@ class FarmSite:
     gzip: bool = False  # answer with Content-Encoding: gzip when the client accepts it
     meta_charset: str | None = None  # the <meta> charset label, if any
     columns: list[dict[str, Any]] = field(default_factory=list)  # truth about each 栏目
+    headers: dict[str, str] = field(default_factory=lambda: dict(PROTECTIVE_HEADERS))  # on every answer
+    search: FarmSearch | None = None  # the site search endpoint, answered per query
 
     def homepage(self, port: int) -> str:
         return f"http://{self.host}:{port}/"
+
+
+@dataclass(frozen=True)
+class FarmSearch:
+    """The site search (站内搜索) the page-header form submits to: ``path`` with the text input
+    ``parameter``. Its page holds :data:`SEARCH_SLOT`, which the server replaces with the query echoed
+    back — HTML-escaped, except where a reflected-XSS problem is planted (``escape=False``)."""
+
+    path: str
+    parameter: str
+    escape: bool = True
 
 
 @dataclass
@@ -166,7 +190,8 @@ def _veto_checks(planted: list[Planted], site_code: str) -> list[str]:
     for p in planted:
         if p.site_code != site_code:
             continue
-        always = p.check in ("site.unreachable", "homepage.stale", "content.spam", "content.dark_link")
+        always = p.check in ("site.unreachable", "homepage.stale", "content.spam", "content.dark_link",
+                             "content.serious_error")
         if always or (p.check in ("column.stale", "column.empty") and p.detail.get("veto")):
             out.add(p.check)
     return sorted(out)
@@ -199,6 +224,7 @@ class _Spec:
     style: str = "trs"
     encoding_profile: str = "utf8"
     gzip: bool = False
+    security: set[str] = field(default_factory=set)  # headers_leak / git_exposed / xss_search
 
 
 def _catalogue(seed: int) -> list[_Spec]:
@@ -260,6 +286,7 @@ _FIXED_PLANTS = {
 _FLEXIBLE_PLANTS = ("unreachable", "dead_links", "footer_site_code", "footer_police", "footer_conac",
                     "code_mismatch", "stale5", "stale3", "homepage_stale", "spam", "dark_link", "cloak",
                     "privacy", "serious_error")
+_SEARCH_PARAMETERS = {"trs": "searchword", "hanweb": "q", "gkmlpt": "keywords"}  # the templates' text inputs
 _ENCODINGS = {
     # profile: (bytes encoding, Content-Type header, <meta> charset label)
     "utf8": ("utf-8", "text/html; charset=utf-8", "utf-8"),
@@ -268,6 +295,17 @@ _ENCODINGS = {
     "gb_gbk": ("gb18030", "text/html; charset=gbk", "gbk"),
     "utf8_bare": ("utf-8", "text/html", "utf-8"),
 }
+
+
+_SECURITY_PLANTS = ("headers_leak", "git_exposed", "xss_search")
+
+
+def _assign_security(specs: list[_Spec], rng: random.Random) -> None:
+    """Put each security plant on a different site that already carries a problem and opens (so the
+    clean sites stay clean and every plant is reachable); ``rng`` is the farm seed's own stream."""
+    hosts = [s for s in specs if s.plants and "unreachable" not in s.plants]
+    for plant, pick in zip(_SECURITY_PLANTS, rng.sample(hosts, len(_SECURITY_PLANTS)), strict=True):
+        pick.security.add(plant)
 
 
 def _assign(specs: list[_Spec], rng: random.Random) -> None:
@@ -386,6 +424,8 @@ class _SiteBuilder:
         self.style = spec.style
         self.origin = f"http://{spec.host}:{PORT_TOKEN}"
         self.next_id = self.rng.randint(1_200_000, 4_800_000)
+        self.headers = dict(PROTECTIVE_HEADERS)
+        self.search: FarmSearch | None = None
         self.pages: dict[str, tuple[bytes, str]] = {}
         self.spider_pages: dict[str, tuple[bytes, str]] = {}
         self.columns: list[_Column] = []
@@ -975,9 +1015,27 @@ class _SiteBuilder:
             self.pages["/module/visitcount/articlehits.jsp"] = (b"document.write('1024');\n",
                                                                 "application/javascript")
         search = self.base_context(title=f"站内搜索_{self.spec.name}", on_home=False)
-        search |= {"heading": "站内搜索", "paragraphs": ["请输入关键词进行检索。"], "blank": None, "links": []}
+        search |= {"heading": "站内搜索", "paragraphs": [SEARCH_SLOT], "blank": None, "links": []}
         action = search["search_action"].removeprefix(self.origin)
         self.emit(action, self.render("page.html", search))
+        self.search = FarmSearch(action, _SEARCH_PARAMETERS[self.style],
+                                 escape="xss_search" not in self.spec.security)
+        if "git_exposed" in self.spec.security:
+            self.pages["/.git/HEAD"] = (GIT_HEAD, "text/plain")
+
+    def plant_security(self) -> None:
+        spec = self.spec
+        if "headers_leak" in spec.security:
+            self.headers = dict(LEAKY_HEADERS)
+            self.plant("security.headers", "no protective headers; Server and X-Powered-By tell versions",
+                       missing=["x_frame_options", "x_content_type_options", "content_security_policy"],
+                       leaks=dict(LEAKY_HEADERS))
+        if "git_exposed" in spec.security:
+            self.plant("security.exposed", "Git metadata served: /.git/HEAD answers 200 with ref: refs/",
+                       kind="vcs", path="/.git/HEAD", body=GIT_HEAD.decode("ascii"))
+        if "xss_search" in spec.security and self.search is not None:
+            self.plant("security.xss_reflected", "the site search echoes the query unescaped into HTML text",
+                       path=self.search.path, parameter=self.search.parameter, context="html")
 
     def record_columns(self) -> list[dict[str, Any]]:
         out = []
@@ -1031,6 +1089,7 @@ class _SiteBuilder:
         self.render_home()
         self.render_assets()
         self.plant_columns()
+        self.plant_security()
         failure = None
         if "unreachable" in spec.plants:
             failure = self.planted[-1].detail["failure"]
@@ -1038,7 +1097,7 @@ class _SiteBuilder:
             self.spider_pages.clear()
         return FarmSite(spec.code, spec.name, spec.host, spec.region, spec.host_org, spec.kind, spec.style,
                         self.encoding, self.content_type, self.pages, self.spider_pages, failure, spec.gzip,
-                        self.meta_charset, self.record_columns())
+                        self.meta_charset, self.record_columns(), self.headers, self.search)
 
 
 def _overview(place: corpus.Place | None) -> list[str]:
@@ -1126,6 +1185,7 @@ def build_farm(seed: int = 2021, n_sites: int = 36, pages_per_site: int = 60) ->
     rng = random.Random(seed)
     specs = catalogue[:n_sites]
     _assign(specs, rng)
+    _assign_security(specs, random.Random(f"{seed}:security"))
     for spec in specs:
         if "code_mismatch" in spec.plants:
             spec.code = _mismatched_code(spec, specs)

@@ -9,18 +9,30 @@ synchronous code and tests can use it as a context manager.
 from __future__ import annotations
 
 import asyncio
+import html
 import socket
 import threading
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from govinspect.demo.farm import PORT_TOKEN, ExternalHost, Farm, FarmSite, gzip_bytes
+from govinspect.demo.farm import (
+    PORT_TOKEN,
+    PROTECTIVE_HEADERS,
+    SEARCH_SLOT,
+    ExternalHost,
+    Farm,
+    FarmSearch,
+    FarmSite,
+    gzip_bytes,
+)
 from govinspect.errors import GovinspectError
 
-_COMMON_HEADERS = {"Server": "nginx", "X-Frame-Options": "SAMEORIGIN", "X-Content-Type-Options": "nosniff"}
+_COMMON_HEADERS = PROTECTIVE_HEADERS
+_MAX_QUERY_CHARS = 200  # a search box echoes at most this much of the query
 
 
 class FarmServerError(GovinspectError):
@@ -35,6 +47,9 @@ class _VHost:
     gzip: bool = False
     status: int = 200  # an external host answering every path with this status
     fallback: tuple[bytes, str] | None = None
+    headers: dict[str, str] = field(default_factory=lambda: dict(_COMMON_HEADERS))
+    search: FarmSearch | None = None
+    encoding: str = "utf-8"
 
 
 class FarmServer:
@@ -140,11 +155,11 @@ class FarmServer:
             if request.transport is not None:
                 request.transport.abort()  # the connection drops without an answer
             return web.Response(status=503)  # never written: the transport is gone
+        common = vhost.headers
         if request.method not in ("GET", "HEAD"):
-            return web.Response(status=405, text="405 Method Not Allowed", headers=_COMMON_HEADERS)
+            return web.Response(status=405, text="405 Method Not Allowed", headers=common)
         if vhost.status != 200:
-            return web.Response(status=vhost.status, text=f"{vhost.status} Not Found",
-                                headers=_COMMON_HEADERS)
+            return web.Response(status=vhost.status, text=f"{vhost.status} Not Found", headers=common)
         spider = "baiduspider" in request.headers.get("User-Agent", "").lower()
         key = request.raw_path
         path = request.rel_url.raw_path
@@ -152,14 +167,19 @@ class FarmServer:
         if found is None:
             if not path.endswith("/") and _lookup(vhost, path + "/", path + "/", False) is not None:
                 location = f"http://{request.headers.get('Host', host)}{path}/"
-                return web.Response(status=301, headers={**_COMMON_HEADERS, "Location": location})
-            headers = {**_COMMON_HEADERS, "Content-Type": "text/html; charset=utf-8"}
+                return web.Response(status=301, headers={**common, "Location": location})
+            headers = {**common, "Content-Type": "text/html; charset=utf-8"}
             return web.Response(status=404, body=_NOT_FOUND, headers=headers)
         lookup_key, (body, content_type) = found
         accepts_gzip = "gzip" in request.headers.get("Accept-Encoding", "")
         gz = vhost.gzip and content_type.startswith("text/") and accepts_gzip
-        body = self._body(host, lookup_key, body, spider, gz)
-        headers = {**_COMMON_HEADERS, "Content-Type": content_type}
+        if vhost.search is not None and lookup_key == vhost.search.path:
+            body = body.replace(PORT_TOKEN.encode("ascii"), str(self.port).encode("ascii"))
+            body = _search_answer(vhost, body, request.rel_url.raw_query_string)
+            body = gzip_bytes(body) if gz else body
+        else:
+            body = self._body(host, lookup_key, body, spider, gz)
+        headers = {**common, "Content-Type": content_type}
         if gz:
             headers |= {"Content-Encoding": "gzip", "Vary": "Accept-Encoding"}
         return web.Response(body=body, headers=headers)
@@ -178,6 +198,22 @@ class FarmServer:
 
 _NOT_FOUND = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>404 页面不存在</title></head>"
               "<body><h1>404</h1><p>您访问的页面不存在或已被删除。</p></body></html>").encode()
+
+
+def _search_answer(vhost: _VHost, body: bytes, raw_query: str) -> bytes:
+    """The search page with its slot filled: a prompt without a query, else the query echoed back
+    (HTML-escaped unless the site's search is the planted reflected-XSS one). The query is decoded in
+    the site's own encoding, as its form submits it."""
+    search = vhost.search
+    assert search is not None
+    pairs = parse_qsl(raw_query, keep_blank_values=True, encoding=vhost.encoding, errors="replace")
+    query = next((v for k, v in pairs if k == search.parameter), "").strip()[:_MAX_QUERY_CHARS]
+    if not query:
+        text = "请输入关键词进行检索。"
+    else:
+        echoed = html.escape(query) if search.escape else query
+        text = f"您搜索的是：{echoed}，未找到相关结果。"
+    return body.replace(SEARCH_SLOT.encode("ascii"), text.encode(vhost.encoding, errors="xmlcharrefreplace"))
 
 
 def _lookup(vhost: _VHost, key: str, path: str, spider: bool) -> tuple[str, tuple[bytes, str]] | None:
@@ -204,7 +240,8 @@ def _host_name(header: str) -> str:
 
 
 def _site_vhost(site: FarmSite) -> _VHost:
-    return _VHost(pages=site.pages, spider_pages=site.spider_pages, failure=site.failure, gzip=site.gzip)
+    return _VHost(pages=site.pages, spider_pages=site.spider_pages, failure=site.failure, gzip=site.gzip,
+                  headers=site.headers, search=site.search, encoding=site.encoding)
 
 
 def _external_vhost(host: ExternalHost) -> _VHost:
