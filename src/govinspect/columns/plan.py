@@ -13,11 +13,15 @@ import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from urllib.parse import urlsplit
 
-from govinspect.archive.pageview import Link, PageView
+from selectolax.lexbor import LexborNode
+
+from govinspect.archive.pageview import Link, PageView, resolve_href
 from govinspect.columns.classify import CategoryData, default_categories, is_external_name, is_not_column
-from govinspect.columns.discover import in_side_menu, more_links, nav_roots, same_site, url_key
+from govinspect.columns.discover import _CRUMB_WORDS, _SIDE_WORDS, _classes, more_links, nav_roots, same_site
+from govinspect.columns.discover import url_key
 from govinspect.columns.items import extract_items, is_more_text, resolve
 
 TIER_COLUMN = 100  # navigation / 更多 links
@@ -29,6 +33,56 @@ TIER_OTHER = 800  # any other internal page
 
 _NOT_HTML = re.compile(r"\.(pdf|docx?|xlsx?|pptx?|wps|et|zip|rar|7z|gz|jpe?g|png|gif|bmp|webp|svg|ico|mp4|mp3|avi|"
                        r"flv|wmv|swf|apk|exe|txt|xml|json|css|js|ofd|ceb|tif)$", re.I)
+_STOP_TAGS = ("body", "html")
+
+
+@lru_cache(maxsize=1)
+def _side_word_re() -> re.Pattern[str]:
+    """One pattern for discover's side-menu test: a side word at the start of an id/class word."""
+    return re.compile(r"(^|[\s_-])(?:" + "|".join(re.escape(w) for w in _SIDE_WORDS) + ")")
+
+
+@lru_cache(maxsize=65536)
+def _key(url: str) -> str:
+    """:func:`url_key`, memoised: the same targets recur on every page of a site (menus, side boxes)."""
+    return url_key(url)
+
+
+@lru_cache(maxsize=65536)
+def _target(url: str, homepage: str) -> tuple[str, bool]:
+    """(url_key, whether the link may be crawled at all: same site and not a file by its extension)."""
+    return url_key(url), same_site(url, homepage) and not _NOT_HTML.search(urlsplit(url).path)
+
+
+@lru_cache(maxsize=16384)
+def _resolved(base: str, href: str) -> str | None:
+    """:func:`items.resolve`, memoised per (base, href): menu hrefs repeat on every page of a directory."""
+    return resolve(base, href)
+
+
+def _in_side_menu(anchor: LexborNode, memo: dict[int, bool]) -> bool:
+    """``discover.in_side_menu`` with the verdict of every ancestor walked memoised by node id (one page's
+    anchors share their containers, so each container is judged once)."""
+    path: list[int] = []
+    node = anchor.parent
+    result = False
+    side = _side_word_re()
+    while node is not None and node.tag not in _STOP_TAGS:
+        known = memo.get(node.mem_id)
+        if known is not None:
+            result = known
+            break
+        path.append(node.mem_id)
+        names = _classes(node)
+        if node.tag in ("footer", "header") or "foot" in names or any(w in names for w in _CRUMB_WORDS):
+            break
+        if node.tag == "aside" or side.search(names):
+            result = True
+            break
+        node = node.parent
+    for mem_id in path:
+        memo[mem_id] = result
+    return result
 
 
 @dataclass(slots=True)
@@ -71,13 +125,11 @@ class ColumnPlan:
         url = link.url
         if depth > self.max_depth or not url.startswith(("http://", "https://")):
             return None
-        if url_key(url) == self.home_key or not same_site(url, self.homepage):
-            return None
-        if _NOT_HTML.search(urlsplit(url).path):
+        key, crawlable = _target(url, self.homepage)
+        if key == self.home_key or not crawlable:
             return None
         data = self.data or default_categories()
         roles = self._roles(page)
-        key = url_key(url)
         text = link.text or roles.texts.get(key, "")
         if link.in_footer or is_not_column(text, data) or is_external_name(text, url, data):
             return None
@@ -96,7 +148,7 @@ class ColumnPlan:
     def role(self, page: PageView, link: Link) -> str:
         """The role the target page will have: column, list (pagination), item or other."""
         roles = self._roles(page)
-        key = url_key(link.url)
+        key = _key(link.url)
         if key in roles.pages:
             return "list"
         if key in roles.columns or key in roles.subnav:
@@ -106,36 +158,45 @@ class ColumnPlan:
         return "other"
 
     def _roles(self, page: PageView) -> _Roles:
-        key = url_key(page.final_url)
+        """Every link of ``page`` classified in one pass over its anchors (nav, 更多, side menu, list, pages)."""
+        key = _key(page.final_url)
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
             return cached
         roles = _Roles()
-        for anchor in page.links:
-            if anchor.text and not is_more_text(anchor.text):
-                roles.texts.setdefault(url_key(anchor.url), anchor.text)
+        base = page.base_url
+        side_memo: dict[int, bool] = {}
+        for anchor in page.tree.css("a[href]"):
+            href = (anchor.attributes or {}).get("href") or ""
+            # the text of the first anchor per target that is not a 更多 link (as ``page.links`` gives it)
+            linked = resolve_href(base, href)
+            if linked is not None:
+                linked_key = _key(linked)
+                if linked_key not in roles.texts:
+                    text = anchor.text(strip=True)
+                    if text and not is_more_text(text):
+                        roles.texts[linked_key] = text
+            if _in_side_menu(anchor, side_memo):
+                url = _resolved(base, href)
+                if url:
+                    roles.subnav.add(_key(url))
         for root in nav_roots(page):
             for anchor in root.css("a[href]"):
-                url = resolve(page.base_url, (anchor.attributes or {}).get("href") or "")
+                url = _resolved(base, (anchor.attributes or {}).get("href") or "")
                 if url:
-                    roles.columns.add(url_key(url))
+                    roles.columns.add(_key(url))
         for _, url in more_links(page):
-            roles.columns.add(url_key(url))
-        for anchor in page.tree.css("a[href]"):
-            if in_side_menu(anchor):
-                url = resolve(page.base_url, (anchor.attributes or {}).get("href") or "")
-                if url:
-                    roles.subnav.add(url_key(url))
-        is_home = url_key(page.final_url) == self.home_key
+            roles.columns.add(_key(url))
+        is_home = key == self.home_key
         found = extract_items(page, self.as_of, whole_page=is_home)
         for number, url in found.pagination:
-            roles.pages.setdefault(url_key(url), number)
+            roles.pages.setdefault(_key(url), number)
         ordered = sorted(enumerate(found.items), key=lambda p: (p[1].date is None, -(p[1].date or date.min).toordinal(),
                                                                  p[0]))
         for rank, (_, item) in enumerate(ordered):
             if item.url:
-                roles.items.setdefault(url_key(item.url), rank)
+                roles.items.setdefault(_key(item.url), rank)
         roles.columns -= set(roles.items)
         self._cache[key] = roles
         if len(self._cache) > self._cache_pages:
