@@ -135,7 +135,9 @@ async def test_budget_and_pages_left_out(mockserver: MockServer, tmp_path: Path)
                   if link.url.startswith(base) and not link.url.endswith((".pdf", ".png"))}
     assert crawl.pages_left_out == len(discovered - set(crawled)) > 0
     roles = [p.role for p in crawl.pages]
-    assert roles[:4] == ["homepage", "column", "column", "column"]
+    # pages arrive in completion order; what the plan guarantees is that the budget went to the
+    # homepage and every column before any of the 36 items
+    assert roles[0] == "homepage" and roles.count("column") == 3
     # pages beyond the budget are still link-checked (HEAD), not left unknown
     assert crawl.links[f"{base}/about.html"].state is LinkState.OK
 
