@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborNode
 
-from govinspect.archive.pageview import Link, PageView, resolve_href
+from govinspect.archive.pageview import Link, PageView
 from govinspect.columns.classify import CategoryData, default_categories, is_external_name, is_not_column
 from govinspect.columns.discover import _CRUMB_WORDS, _SIDE_WORDS, _classes, more_links, nav_roots, same_site
 from govinspect.columns.discover import url_key
@@ -167,16 +167,14 @@ class ColumnPlan:
         roles = _Roles()
         base = page.base_url
         side_memo: dict[int, bool] = {}
+        texts = roles.texts
+        for link in page.links:  # computed once per page; the list's pagination reads them too
+            if link.text:
+                linked_key = _key(link.url)
+                if linked_key not in texts and not is_more_text(link.text):
+                    texts[linked_key] = link.text
         for anchor in page.tree.css("a[href]"):
             href = (anchor.attributes or {}).get("href") or ""
-            # the text of the first anchor per target that is not a 更多 link (as ``page.links`` gives it)
-            linked = resolve_href(base, href)
-            if linked is not None:
-                linked_key = _key(linked)
-                if linked_key not in roles.texts:
-                    text = anchor.text(strip=True)
-                    if text and not is_more_text(text):
-                        roles.texts[linked_key] = text
             if _in_side_menu(anchor, side_memo):
                 url = _resolved(base, href)
                 if url:
