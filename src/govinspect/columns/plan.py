@@ -158,7 +158,7 @@ class ColumnPlan:
         return "other"
 
     def _roles(self, page: PageView) -> _Roles:
-        """Every link of ``page`` classified in one pass over its anchors (nav, 更多, side menu, list, pages)."""
+        """What every link of ``page`` is for (nav, 更多, side menu, list items, pagination), computed once a page."""
         key = _key(page.final_url)
         cached = self._cache.get(key)
         if cached is not None:
