@@ -165,6 +165,7 @@ async def run_site(site: Site, rc: RunContext) -> SiteResult:
     view.pages.sort(key=lambda p: (p is not view.homepage, p.depth, p.url))
     not_inspected = _own_refusal(crawl.attempts)
     if rc.settings.security.enabled and view.homepage is not None:
+        crawl.results.clear()  # every fetched body again; the probes read only pages, homepage and extras
         view.extras["security"] = await _probe_security(site, crawl, rc, evidence_dir)
     del crawl  # its fetch results hold every body again; the view has what the checks read
     release_memory()
@@ -239,8 +240,13 @@ class _Outcome:
     failure: str = ""  # the site's error when the analysis itself failed (as run_inspection words it)
 
 
+RENDER_DARK_PAGES = 10  # pages per site rendered to settle hidden links
+RENDER_COLUMNS = 10  # 栏目 per site whose script-filled list is read from a rendered page
+
+
 def _prepare(view: SiteView, as_of: datetime) -> list[str]:
-    """栏目 discovery onto the view; returns the pages static analysis could not decide (dark links)."""
+    """栏目 discovery onto the view; returns the pages static analysis could not decide: pages whose
+    hidden links need a browser, then columns whose list is filled by script (``needs_render``)."""
     from govinspect.columns.discover import discover_columns
 
     view.columns = discover_columns(view, as_of)
@@ -249,7 +255,46 @@ def _prepare(view: SiteView, as_of: datetime) -> list[str]:
         from govinspect.fetch.render import render_pages  # noqa: F401 - rendering needs its deps
     except ImportError:
         return []
-    return pages_needing_render(view)
+    columns = [c.url for c in view.columns if getattr(c, "needs_render", False)]
+    return list(dict.fromkeys([*pages_needing_render(view)[:RENDER_DARK_PAGES], *columns[:RENDER_COLUMNS]]))
+
+
+def _apply_rendered(view: SiteView, as_of: datetime, rendered: dict[str, dict[str, Any]]) -> None:
+    """Put the browser's results on the view and judge script-filled columns on their rendered lists.
+
+    Each ``needs_render`` column rendered without error becomes a page (its URL, role ``column``, the
+    static page's WARC record as evidence) and discovery runs again with it standing in for the static
+    page. The DOMs are dropped afterwards: the checks read only the link facts.
+    """
+    from govinspect.archive.pageview import PageView
+    from govinspect.columns.discover import PageIndex, discover_columns
+
+    index = PageIndex(view.pages)
+    pages: dict[str, PageView] = {}
+    for column in view.columns:
+        result = rendered.get(column.url) if getattr(column, "needs_render", False) else None
+        static = index.get(column.url)
+        if not result or result.get("error") or not result.get("html") or static is None:
+            continue  # not rendered, or not completely: the column stays unjudged
+        pages[column.url] = PageView(column.url, result["html"], final_url=static.final_url, status=static.status,
+                                     encoding="utf-8", warc_record_id=static.warc_record_id,
+                                     fetched_at=static.fetched_at, depth=static.depth, role="column")
+    view.extras["rendered"] = {url: {k: v for k, v in facts.items() if k != "html"}
+                               for url, facts in rendered.items()}
+    if pages:
+        view.columns = discover_columns(view, as_of, rendered=pages)
+
+
+async def _render(urls: list[str], settings: Settings, site_code: str) -> dict[str, dict[str, Any]]:
+    """Render ``urls`` in Chromium; without a usable browser nothing is rendered and the run goes on
+    (dark links are then judged statically and script-filled columns stay unjudged)."""
+    from govinspect.fetch.render import RenderError, render_pages
+
+    try:
+        return await render_pages(urls, settings, max_pages=len(urls))
+    except RenderError as exc:
+        log.warning("render_unavailable site=%s pages=%d: %s", site_code, len(urls), exc)
+        return {}
 
 
 def _check_site(view: SiteView, checks: list[Check], as_of: datetime, observed_at: datetime
@@ -262,9 +307,8 @@ async def _analyse_here(view: SiteView, rc: RunContext) -> _Outcome:
     """The CPU part in this process (threads keep the event loop serving the other sites' crawls)."""
     urls = await asyncio.to_thread(_prepare, view, rc.as_of)
     if urls:
-        from govinspect.fetch.render import render_pages
-
-        view.extras["rendered"] = await render_pages(urls, rc.settings)
+        rendered = await _render(urls, rc.settings, view.site.site_code)
+        await asyncio.to_thread(_apply_rendered, view, rc.as_of, rendered)
     findings, check_runs = await asyncio.to_thread(_check_site, view, rc.checks, rc.as_of, rc.observed_at)
     release_memory()
     return _Outcome(findings, check_runs)
@@ -331,9 +375,7 @@ class AnalysisPool:
         outcome: _Outcome = await loop.run_in_executor(self._executor, _worker_analyse, view, as_of,
                                                        observed_at, None)
         if outcome.render:
-            from govinspect.fetch.render import render_pages
-
-            rendered = await render_pages(outcome.render, settings)
+            rendered = await _render(outcome.render, settings, view.site.site_code)
             outcome = await loop.run_in_executor(self._executor, _worker_analyse, view, as_of, observed_at,
                                                  rendered)
         return outcome
@@ -382,7 +424,7 @@ def _worker_analyse(view: SiteView, as_of: datetime, observed_at: datetime,
         if urls and rendered is None:
             return _Outcome(render=urls)
         if urls:
-            view.extras["rendered"] = rendered
+            _apply_rendered(view, as_of, rendered)
         findings, check_runs = _check_site(view, _worker_checks, as_of, observed_at)
         return _Outcome(findings, check_runs)
     except GovinspectError as exc:

@@ -383,9 +383,15 @@ def _side_parent(anchor: LexborNode, fallback: str | None) -> str | None:
     return fallback
 
 
+RENDERED_NOTE = "列表经浏览器渲染后读取"
+
+
 class _Discovery:
-    def __init__(self, view: SiteView, as_of: date, data: CategoryData) -> None:
+    def __init__(self, view: SiteView, as_of: date, data: CategoryData,
+                 rendered: dict[str, PageView] | None = None) -> None:
         self.view = view
+        # column URL identity → the column page as a browser rendered it (its list filled by script)
+        self.rendered = {url_key(url): page for url, page in (rendered or {}).items()}
         self.as_of = as_of
         self.data = data
         self.index = PageIndex(view.pages)
@@ -569,6 +575,9 @@ class _Discovery:
         content_chars = 0
         has_content = False
         column_type = ""
+        shown = self._rendered_page(cand.url, page) if col.fetched and page is not None else None
+        if shown is not None:
+            page = shown
         if col.fetched and page is not None and not why_external:
             found = self._read_lists(col, page)
             content_chars = self._content_chars(found, col)
@@ -590,7 +599,7 @@ class _Discovery:
                 elif found.empty_data:
                     col.empty, col.empty_reason = True, found.empty_data
                     col.excerpt = found.empty_data
-                elif found.needs_render:
+                elif found.needs_render and shown is None:
                     col.needs_render = True
                 elif not has_content:
                     col.empty, col.empty_reason = True, "页面只有网站模板, 无栏目内容"
@@ -603,10 +612,20 @@ class _Discovery:
             col.category_reason = f"{reason}; {why_external}, 不评判"
         elif col.failure:
             col.empty, col.empty_reason = True, f"栏目链接无法访问 ({col.failure})"
+        if shown is not None:
+            col.category_reason = f"{col.category_reason}; {RENDERED_NOTE}"
+            if col.empty:
+                col.empty_reason = f"{col.empty_reason} ({RENDERED_NOTE})"
         dated = [(i.date, -n, i) for n, i in enumerate(col.items) if i.date is not None]
         if dated:
             col.newest = max(dated, key=lambda t: (t[0], t[1]))[2]  # the max date; the earlier row on ties
         return col
+
+    def _rendered_page(self, url: str, page: PageView) -> PageView | None:
+        """The rendered column page standing in for its static page, if the pipeline rendered one."""
+        if not self.rendered:
+            return None
+        return self.rendered.get(url_key(url)) or self.rendered.get(url_key(page.final_url))
 
     def _read_lists(self, col: Column, page: PageView) -> PageItems:
         names = (col.name, *col.aliases)
@@ -670,12 +689,18 @@ class _Discovery:
         return total
 
 
-def discover_columns(view: SiteView, as_of: datetime | date, *, data: CategoryData | None = None) -> list[Column]:
+def discover_columns(view: SiteView, as_of: datetime | date, *, data: CategoryData | None = None,
+                     rendered: dict[str, PageView] | None = None) -> list[Column]:
     """Every column of the site found in ``view.pages``, classified, with items, newest item and emptiness.
 
     Pure: reads only the fetched pages and link results. Order: homepage navigation first, then as found.
+    ``rendered`` maps column URLs to their pages as a browser rendered them (for lists filled by script,
+    which the static page shows as ``needs_render``): such a column's list, content and emptiness are read
+    from the rendered page, so it is judged, and its reasons say so. A rendered list that stays empty is
+    an empty column, not one still waiting for a render. Which columns exist is still decided by the
+    static pages alone.
     """
-    discovery = _Discovery(view, as_of_date(as_of), data or default_categories())
+    discovery = _Discovery(view, as_of_date(as_of), data or default_categories(), rendered)
     discovery.from_homepage()
     discovery.walk()
     discovery.infer_levels()

@@ -3,7 +3,9 @@
 For the pages static analysis could not settle (``content.hidden.pages_needing_render``), this reports
 per link what a reader's browser shows: bounding box, computed display/visibility/opacity, font size,
 text colour against the effective background, clipping by ancestors. The results go into
-``SiteView.extras["rendered"][url]`` for content.dark_link.
+``SiteView.extras["rendered"][url]`` for content.dark_link. Each result also carries the rendered DOM
+(``html``, cut at ``settings.fetch.max_body_bytes``), from which 栏目 discovery reads lists that scripts
+fill (AJAX lists, app mount points).
 
 Safety: Chromium resolves no name by itself. Every page host is resolved here (``settings.fetch.resolve``
 first, then DNS), refused when private unless ``settings.fetch.allow_private``, and pinned with
@@ -186,9 +188,12 @@ async def render_pages(
     settle: float = 0.5,
     max_links: int = 3000,
     screenshot_dir: Path | None = None,
-    executable_path: str = DEFAULT_EXECUTABLE,
+    executable_path: str | None = None,
 ) -> dict[str, dict[str, Any]]:
     """Render up to ``max_pages`` pages and report each link's visibility facts, keyed by page URL.
+
+    ``html`` of each result is the DOM as the scripts left it (``""`` when the page could not be read).
+    ``executable_path`` defaults to :data:`DEFAULT_EXECUTABLE`, read at call time.
 
     A page that cannot be rendered (refused address, navigation failure, runaway script) gets a result
     with ``error`` set; it never raises for one page. Raises :class:`RenderError` only when Chromium
@@ -218,6 +223,7 @@ async def render_pages(
     todo = [u for u in wanted if u not in results]
     if not todo:
         return results
+    executable_path = executable_path or DEFAULT_EXECUTABLE
     if not (os.path.exists(executable_path) or shutil.which(executable_path)):
         raise RenderError(f"Chromium not found at {executable_path}: install it with `apt-get install -y chromium`")
     from playwright.async_api import Error as PlaywrightError
@@ -240,7 +246,8 @@ async def render_pages(
                 for url in todo:
                     results[url] = await _render_one(context, url, set(pins), page_timeout=page_timeout,
                                                      settle=settle, max_links=max_links,
-                                                     screenshot_dir=screenshot_dir)
+                                                     screenshot_dir=screenshot_dir,
+                                                     max_html_bytes=settings.fetch.max_body_bytes)
             finally:
                 try:
                     await asyncio.wait_for(context.close(), 15)
@@ -251,11 +258,12 @@ async def render_pages(
 
 def _error(url: str, kind: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"url": url, "final_url": None, "status": None, "error": f"{kind}: {message}", "links": [],
-            "blocked": [], "screenshot": None, **extra}
+            "blocked": [], "screenshot": None, "html": "", **extra}
 
 
 async def _render_one(context: Any, url: str, allowed: set[tuple[str, int]], *, page_timeout: float,
-                      settle: float, max_links: int, screenshot_dir: Path | None) -> dict[str, Any]:
+                      settle: float, max_links: int, screenshot_dir: Path | None,
+                      max_html_bytes: int) -> dict[str, Any]:
     from playwright.async_api import Error as PlaywrightError
 
     started = time.monotonic()
@@ -276,7 +284,7 @@ async def _render_one(context: Any, url: str, allowed: set[tuple[str, int]], *, 
 
     page = await context.new_page()
     result: dict[str, Any] = {"url": url, "final_url": None, "status": None, "error": None, "links": [],
-                              "blocked": blocked, "screenshot": None}
+                              "blocked": blocked, "screenshot": None, "html": ""}
     try:
         await page.route("**/*", gate)
         cdp = await context.new_cdp_session(page)
@@ -306,6 +314,10 @@ async def _render_one(context: Any, url: str, allowed: set[tuple[str, int]], *, 
         result["links"] = data.get("links", [])
         result["title"] = data.get("title", "")
         result["total_links"] = data.get("total_links", 0)
+        try:
+            result["html"] = _bounded(await asyncio.wait_for(page.content(), page_timeout), max_html_bytes)
+        except (asyncio.TimeoutError, PlaywrightError):
+            pass  # the link facts stand; the DOM stays unread
         if nav_error:
             # the page never finished loading (a runaway script, a hanging resource): its scripts were
             # stopped and its links measured as they stood; the result says so
@@ -323,6 +335,14 @@ async def _render_one(context: Any, url: str, allowed: set[tuple[str, int]], *, 
         except (asyncio.TimeoutError, PlaywrightError):
             pass
     return result
+
+
+def _bounded(html: str, max_bytes: int) -> str:
+    """``html`` cut at ``max_bytes`` of UTF-8 (as a fetched body is), never mid-character."""
+    data = html.encode("utf-8", "replace")
+    if len(data) <= max_bytes:
+        return html
+    return data[:max(0, max_bytes)].decode("utf-8", "ignore")
 
 
 async def _screenshot(page: Any, url: str, link: dict[str, Any], folder: Path) -> str | None:
