@@ -54,7 +54,7 @@ class CrawlSettings(BaseModel):
     max_list_pages: int = 3  # pagination pages followed per column
     check_external_links: bool = True
     check_images: bool = True
-    sites_in_parallel: int = 16  # sites crawled at once (network-bound)
+    sites_in_parallel: int = 8  # sites crawled at once; each holds its pages until analysed (8: < 400 MB)
     # Worker processes for the CPU part of sites (columns, checks): -1 every core but one when the run
     # has several sites and the machine several cores; 0 none (all in the run's process); n exactly n.
     analysis_processes: int = Field(default=-1, ge=-1)
