@@ -114,11 +114,12 @@ class Settings(BaseSettings):
         return (init_settings, env_settings)
 
 
-def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+def deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    """``top`` over ``base``, nested dicts merged key by key (lists and scalars replaced)."""
     out = dict(base)
     for key, value in top.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _deep_merge(out[key], value)
+            out[key] = deep_merge(out[key], value)
         else:
             out[key] = value
     return out
@@ -141,8 +142,8 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     clean = {k: v for k, v in overrides.items() if v is not None}
     try:
         env_only = Settings()  # environment over defaults
-        merged = _deep_merge(file_values, _explicit(env_only))
-        merged = _deep_merge(merged, clean)
+        merged = deep_merge(file_values, _explicit(env_only))
+        merged = deep_merge(merged, clean)
         return Settings(**merged)
     except ValidationError as exc:
         first = exc.errors()[0]

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from govinspect.errors import ConfigError
 from govinspect.findings.model import Finding, Severity
 from govinspect.registry.models import SiteKind
+from govinspect.settings import deep_merge
 
 Target = Literal["site", "account"]
 _ID = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
@@ -315,16 +316,6 @@ def _read_file(path: Path) -> dict[str, Any]:
     return _read_yaml(text, str(path))
 
 
-def _deep_merge(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in top.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _deep_merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
 def _has_path(data: Any, loc: tuple[Any, ...]) -> bool:
     for part in loc:
         if isinstance(data, dict) and part in data:
@@ -357,7 +348,7 @@ def load_profile(name_or_path: str | Path = "national-2019", overlay: Path | Non
     top: dict[str, Any] = {}
     if overlay is not None:
         top = _read_file(Path(overlay))
-        data = _deep_merge(data, top)
+        data = deep_merge(data, top)
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
