@@ -11,18 +11,25 @@ still imports, as the registry import does. The reporter's contact is masked her
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
-import warnings
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from govinspect.registry.load import RowError
+from govinspect.registry.sheets import (
+    HEADER_SCAN_ROWS,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    Row,
+    RowError,
+    SheetKind,
+    alias_table,
+    data_rows,
+    find_header,
+    read_table,
+)
 from govinspect.tickets.calendar import WorkCalendar
 from govinspect.tickets.model import (
     HANDLED,
@@ -34,9 +41,6 @@ from govinspect.tickets.model import (
 )
 from govinspect.tickets.service import MAX_TEXT, DeadlineRule, deadline_for
 
-MAX_FILE_BYTES = 64 * 1024 * 1024
-MAX_ROWS = 200_000
-HEADER_SCAN_ROWS = 10
 MAX_ID = 64
 MAX_TITLE = 500
 MAX_CONTACT = 200
@@ -140,178 +144,37 @@ class TicketLoad:
     header_row: int = 1
 
 
-# --- reading cells ----------------------------------------------------------------------------------------
+# --- reading the file -------------------------------------------------------------------------------------
 
 
-def _norm_header(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).replace("\ufeff", "").strip().lower()
-    text = re.sub(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】", "", text)
-    return re.sub(r"[\s*_\-:：.]+", "", text)
-
-
-_LOOKUP = {_norm_header(alias): name for name, names in _HEADERS.items() for alias in (name, *names)}
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    text = unicodedata.normalize("NFC", str(value)).replace("\ufeff", "").replace("\u00a0", " ")
-    return text.strip()
-
-
-def _read_rows(path: Path) -> list[tuple[int, list[str]]]:
-    if not path.exists():
-        raise TicketImportError(f"message file {path} not found: check the path")
-    if not path.is_file():
-        raise TicketImportError(f"message path {path} is not a file: pass the exported .xlsx or .csv file")
-    size = path.stat().st_size
-    if size == 0:
-        raise TicketImportError(f"message file {path} is empty: export the messages again")
-    if size > MAX_FILE_BYTES:
-        raise TicketImportError(
-            f"message file {path} is {size // 2**20} MiB, over {MAX_FILE_BYTES // 2**20} MiB: "
-            "export a shorter period per file"
-        )
-    data = path.read_bytes()
-    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
-        return _read_xlsx(path)
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        raise TicketImportError(
-            f"message file {path} is an old Excel .xls workbook: save it as .xlsx or CSV (UTF-8) and import that"
-        )
-    if path.suffix.lower() == ".xlsx":
-        raise TicketImportError(f"message file {path} is named .xlsx but is not a workbook: re-save it from Excel")
-    return _read_csv(path, data)
-
-
-def _read_csv(path: Path, data: bytes) -> list[tuple[int, list[str]]]:
-    if b"\x00" in data[:8192]:
-        raise TicketImportError(
-            f"message file {path} is binary or UTF-16: save it as .xlsx or CSV (UTF-8) and import that"
-        )
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise TicketImportError(f"message file {path} is neither UTF-8 nor GB18030 text: save it as CSV (UTF-8)")
-    first = text.split("\n", 1)[0]
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    rows: list[tuple[int, list[str]]] = []
-    try:
-        for number, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
-            if number > MAX_ROWS:
-                raise TicketImportError(f"message file {path} has over {MAX_ROWS} rows: split it")
-            rows.append((number, [_cell(c) for c in cells]))
-    except csv.Error as exc:
-        raise TicketImportError(f"message file {path} is not valid CSV ({exc}): re-save it as CSV (UTF-8)") from None
-    return rows
-
-
-def _read_xlsx(path: Path) -> list[tuple[int, list[str]]]:
-    """The first sheet with a recognisable header (values, not formulas)."""
-    import openpyxl
-
-    damaged = f"message file {path} is a damaged workbook: open it in Excel or WPS and save it again as .xlsx"
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # zipfile, XML and missing parts all mean a damaged file
-        raise TicketImportError(f"{damaged} ({type(exc).__name__})") from None
-    sheets: list[list[tuple[int, list[str]]]] = []
-    try:
-        for sheet in workbook.worksheets:
-            rows: list[tuple[int, list[str]]] = []
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                        if number > MAX_ROWS:
-                            raise TicketImportError(f"message file {path} has over {MAX_ROWS} rows: split it")
-                        rows.append((number, [_cell(v) for v in values]))
-            except TicketImportError:
-                raise
-            except Exception as exc:
-                raise TicketImportError(f"{damaged} ({type(exc).__name__})") from None
-            sheets.append(rows)
-    finally:
-        workbook.close()
-    for rows in sheets:
-        if any(_LOOKUP.get(_norm_header(c)) for _, cells in rows[:HEADER_SCAN_ROWS] for c in cells if c):
-            return rows
-    return sheets[0] if sheets else []
-
-
-def _find_header(rows: list[tuple[int, list[str]]], path: Path) -> tuple[int, dict[str, int]]:
-    best: tuple[int, int, dict[str, int]] | None = None
-    for index, (_, cells) in enumerate(rows[:HEADER_SCAN_ROWS]):
-        columns: dict[str, int] = {}
-        for col, cell in enumerate(cells):
-            name = _LOOKUP.get(_norm_header(cell)) if cell else None
-            if name and name not in columns:
-                columns[name] = col
-        if len(columns) >= 2 and (best is None or len(columns) > best[1]):
-            best = (index, len(columns), columns)
-    if best is None:
-        raise TicketImportError(
-            f"message file {path} has no recognisable header in its first {HEADER_SCAN_ROWS} rows: "
-            f"add a header row with {_EXPECTED}"
-        )
-    index, _, columns = best
-    missing = [name for name in _REQUIRED if name not in columns]
-    if missing:
-        raise TicketImportError(
-            f"message file {path}: the header on row {rows[index][0]} has no column for {', '.join(missing)}: "
-            f"add it (expected headers: {_EXPECTED})"
-        )
-    return index, columns
+def _sheet_kind() -> SheetKind:
+    return SheetKind(
+        "message",
+        TicketImportError,
+        frozenset(alias_table(_HEADERS)),
+        empty_fix="export the messages again",
+        no_rows_fix="export the messages again",
+        split_fix="export a shorter period per file",
+        workbook="workbook",
+    )
 
 
 # --- one row ----------------------------------------------------------------------------------------------
 
 
-class _Row:
-    def __init__(self, number: int, cells: list[str], columns: dict[str, int]) -> None:
-        self.number = number
-        self.cells = cells
-        self.columns = columns
-        self.errors: list[RowError] = []
-
-    def get(self, name: str) -> str:
-        col = self.columns.get(name)
-        return self.cells[col] if col is not None and col < len(self.cells) else ""
-
-    def error(self, name: str, message: str) -> None:
-        self.errors.append(RowError(self.number, name, message))
-
-    def text(self, name: str, label: str, limit: int) -> str:
-        value = self.get(name)
-        if len(value) > limit:
-            self.error(name, f"{label} is {len(value)} characters, over {limit}: shorten it")
-            return ""
-        return value
-
-    def when(self, name: str, label: str, tz: ZoneInfo, now: datetime) -> datetime | None:
-        raw = self.get(name)
-        if not raw:
-            return None
-        value = _parse_datetime(raw, tz)
-        if value is None:
-            self.error(name, f"{label} {raw!r} is not a date and time: write it as 2021-05-08 10:30")
-            return None
-        if value > now + timedelta(days=1):
-            self.error(name, f"{label} {raw!r} is in the future: check the year")
-            return None
-        return value
+def _when(row: Row, name: str, label: str, tz: ZoneInfo, now: datetime) -> datetime | None:
+    """The cell as a time in ``tz``; None when empty or bad (reported), or more than a day after ``now``."""
+    raw = row.get(name)
+    if not raw:
+        return None
+    value = _parse_datetime(raw, tz)
+    if value is None:
+        row.error(name, f"{label} {raw!r} is not a date and time: write it as 2021-05-08 10:30")
+        return None
+    if value > now + timedelta(days=1):
+        row.error(name, f"{label} {raw!r} is in the future: check the year")
+        return None
+    return value
 
 
 def _parse_datetime(raw: str, tz: ZoneInfo) -> datetime | None:
@@ -337,19 +200,8 @@ def _parse_datetime(raw: str, tz: ZoneInfo) -> datetime | None:
     return parsed.replace(tzinfo=tz) if parsed.tzinfo is None else parsed.astimezone(tz)
 
 
-def _choice(row: _Row, name: str, values: dict[str, Any], accepted: str) -> Any:
-    raw = row.get(name)
-    if not raw:
-        return None
-    key = unicodedata.normalize("NFKC", raw).strip().lower()
-    if key in values:
-        return values[key]
-    row.error(name, f"{raw!r} is not a known value: use {accepted}")
-    return None
-
-
 def _build(
-    row: _Row,
+    row: Row,
     *,
     default_kind: TicketKind,
     rule: DeadlineRule,
@@ -372,11 +224,11 @@ def _build(
             "site_code",
             f"{code!r} is not a 网站标识码: use 10 characters, 6-digit division code + 4 digits or bm + 8 digits",
         )
-    received = row.when("received_at", "留言时间", tz, now)
+    received = _when(row, "received_at", "留言时间", tz, now)
     if received is None and not any(e.field == "received_at" for e in row.errors):
         row.error("received_at", "留言时间 is empty: fill it in")
-    forwarded = row.when("forwarded_at", "转办时间", tz, now)
-    replied = row.when("replied_at", "答复时间", tz, now)
+    forwarded = _when(row, "forwarded_at", "转办时间", tz, now)
+    replied = _when(row, "replied_at", "答复时间", tz, now)
     title = row.text("title", "留言标题", MAX_TITLE)
     content = row.text("content", "留言内容", MAX_TEXT)
     if not title and not content and not any(e.field in ("title", "content") for e in row.errors):
@@ -384,8 +236,8 @@ def _build(
     reply = row.text("reply", "答复内容", MAX_TEXT)
     contact = row.text("reporter_contact", "联系方式", MAX_CONTACT)
     handled_by = row.text("handled_by", "办理单位", 255)
-    kind = _choice(row, "kind", _KIND_VALUES, "找错/我为政府网站找错 or 网上咨询") or default_kind
-    status: TicketStatus | None = _choice(row, "status", _STATUS_VALUES, _STATUS_ACCEPTED)
+    kind = row.choice("kind", _KIND_VALUES, None, "找错/我为政府网站找错 or 网上咨询") or default_kind
+    status: TicketStatus | None = row.choice("status", _STATUS_VALUES, None, _STATUS_ACCEPTED)
     if status is None and not row.get("status"):
         status = TicketStatus.REPLIED if replied else TicketStatus.FORWARDED if forwarded else TicketStatus.RECEIVED
     if status is not None:
@@ -448,36 +300,34 @@ def load_tickets(
     rule = rule or DeadlineRule()
     calendar = calendar or WorkCalendar()
     now = now or datetime.now(calendar.tz)
-    rows = _read_rows(path)
-    if not any(any(cells) for _, cells in rows):
+    table = read_table(path, _sheet_kind())
+    if not any(any(cells) for _, cells in table.rows):
         raise TicketImportError(f"message file {path} is empty: export the messages again")
-    header_index, columns = _find_header(rows, path)
+    header = find_header(table, alias_table(_HEADERS), required=_REQUIRED, expected=_EXPECTED)
     tickets: list[ImportedTicket] = []
     errors: list[RowError] = []
     seen: dict[str, int] = {}
-    data_rows = 0
-    for number, cells in rows[header_index + 1 :]:
-        if not any(cells):
-            continue
-        data_rows += 1
-        row = _Row(number, cells, columns)
+    for row in data_rows(table, header):
         ticket = _build(row, default_kind=kind, rule=rule, calendar=calendar, now=now)
         key = unicodedata.normalize("NFKC", row.get("id")).strip()
         if key and key in seen:
             row.error("id", f"留言编号 {key} repeats row {seen[key]}: keep one row per message")
             ticket = None
         elif key:
-            seen[key] = number
+            seen[key] = row.number
         if row.errors:
             errors.extend(row.errors)
         elif ticket is not None:
-            tickets.append(ImportedTicket(number, ticket, row.get("site_name")))
-    if data_rows == 0:
-        raise TicketImportError(
-            f"message file {path} has a header on row {rows[header_index][0]} but no rows below it: "
-            "export the messages again"
-        )
-    return TicketLoad(tickets, errors, path, rows[header_index][0])
+            tickets.append(ImportedTicket(row.number, ticket, row.get("site_name")))
+    return TicketLoad(tickets, errors, path, header.row)
 
 
-__all__ = ["ImportedTicket", "TicketImportError", "TicketLoad", "load_tickets"]
+__all__ = [
+    "HEADER_SCAN_ROWS",
+    "MAX_FILE_BYTES",
+    "MAX_ROWS",
+    "ImportedTicket",
+    "TicketImportError",
+    "TicketLoad",
+    "load_tickets",
+]
