@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import json
 import os
 import socket
 import threading

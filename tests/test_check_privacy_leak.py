@@ -155,7 +155,7 @@ def test_raw_values_never_reach_the_serialized_finding() -> None:
 
 
 def test_evidence_carries_the_warc_record_and_counts_distinct_values() -> None:
-    p = page(f"<p>手机13912345678</p><p>再次：13912345678</p><p>另一人：13587654321</p>")
+    p = page("<p>手机13912345678</p><p>再次：13912345678</p><p>另一人：13587654321</p>")
     p.warc_record_id = "<urn:uuid:1234>"
     (finding,) = PrivacyLeak().run(p, ctx())
     assert finding.detail == {"kind": "mobile", "count": 2, "examples": ["139****5678", "135****4321"]}

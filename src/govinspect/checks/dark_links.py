@@ -7,17 +7,18 @@ from functools import cached_property
 from typing import Any
 
 from govinspect.archive.pageview import PageView
-from govinspect.checks.base import Check, CheckContext, CheckParams, Input, Scope, SiteView
+from govinspect.checks.base import CheckContext, CheckParams, Input, Scope, SiteView
 from govinspect.content.hidden import find_hidden_blocks, script_links
+from govinspect.checks.lexicon_check import LexiconCheck
 from govinspect.content.lexicon import (
-    Hit, Lexicon, default_lexicon, host_of, load_lexicon, page_text_scan, registrable_domain, same_site,
+    Hit, host_of, page_text_scan, registrable_domain, same_site,
 )
 from govinspect.findings.model import Evidence, Finding
 
 TOGGLE_TECHNIQUES = {"display_none", "hidden_attribute", "visibility_hidden"}
 
 
-class DarkLinks(Check):
+class DarkLinks(LexiconCheck):
     """Hidden content that carries links to foreign hosts or spam words, on every fetched page.
 
     Static: inline styles and the page's own ``<style>`` rules (display:none, visibility:hidden,
@@ -43,16 +44,6 @@ class DarkLinks(Check):
         max_findings_per_page: int = 10
         max_nodes: int = 200_000  # elements walked per page
         cloaking_min_domains: int = 2  # extra foreign domains that alone make a spider view cloaked
-
-    def __init__(self, params: CheckParams | None = None, *, lexicon: Lexicon | None = None) -> None:
-        super().__init__(params)
-        self._lexicon = lexicon
-
-    @cached_property
-    def lexicon(self) -> Lexicon:
-        p = self.params
-        assert isinstance(p, DarkLinks.Params)
-        return self._lexicon or (load_lexicon(p.lexicon_path) if p.lexicon_path else default_lexicon())
 
     # ---- helpers ---------------------------------------------------------------------------------
     def _hits(self, text: str, *, weak_ok: bool) -> list[Hit]:

@@ -4,26 +4,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cached_property
 
 from govinspect.archive.pageview import PageView, node_locator
-from govinspect.checks.base import Check, CheckContext, CheckParams, Input, Scope
+from govinspect.checks.base import CheckContext, CheckParams, Input, Scope
+from govinspect.checks.lexicon_check import LexiconCheck
 from govinspect.content.lexicon import (
     STRONG,
     Hit,
-    Lexicon,
     Normalised,
-    default_lexicon,
     distinct_concepts,
     host_of,
-    load_lexicon,
     page_text_scan,
     same_site,
 )
 from govinspect.findings.model import Finding
 
 
-class Spam(Check):
+class Spam(LexiconCheck):
     """Spam lexicon terms in the title, meta keywords/description, body text or link texts.
 
     Text is normalised (NFKC, full-width, case, traditional characters, symbol-interleaved letters)
@@ -48,16 +45,6 @@ class Spam(Check):
         max_text_chars: int = 1_000_000  # body text scanned per page; the rest is reported as not scanned
         max_findings: int = 20  # per page
         excerpt_chars: int = 40
-
-    def __init__(self, params: CheckParams | None = None, *, lexicon: Lexicon | None = None) -> None:
-        super().__init__(params)
-        self._lexicon = lexicon
-
-    @cached_property
-    def lexicon(self) -> Lexicon:
-        p = self.params
-        assert isinstance(p, Spam.Params)
-        return self._lexicon or (load_lexicon(p.lexicon_path) if p.lexicon_path else default_lexicon())
 
     def run(self, target: PageView, ctx: CheckContext) -> Iterator[Finding]:
         p = self.params

@@ -22,10 +22,10 @@ from govinspect.archive.pageview import PageView
 from govinspect.checks.base import SiteView
 from govinspect.columns.classify import CategoryData, classify, default_categories, is_external_name
 from govinspect.columns.classify import is_not_column
-from govinspect.columns.dates import as_date, find_dates, normalize
+from govinspect.columns.dates import as_date, find_dates
 from govinspect.columns.items import PageItems, PageRows, clean_text, extract_items, in_chrome, is_more_text
 from govinspect.columns.items import article_text, group_prints, page_date, page_number, read_rows, resolve
-from govinspect.columns.model import Category, Column, ColumnSource, DateSource, ListItem
+from govinspect.columns.model import Category, Column, ColumnSource, ListItem
 from govinspect.fetch.types import LinkState
 
 MAX_COLUMNS = 400
