@@ -130,12 +130,12 @@ class ColumnPlan:
             return None
         data = self.data or default_categories()
         roles = self._roles(page)
+        if key in roles.pages:  # before the name filters: 下一页/尾页 are not column names but are pagination
+            number = roles.pages[key]
+            return TIER_PAGINATION + number + depth if number <= self.max_list_pages else None
         text = link.text or roles.texts.get(key, "")
         if link.in_footer or is_not_column(text, data) or is_external_name(text, url, data):
             return None
-        if key in roles.pages:
-            number = roles.pages[key]
-            return TIER_PAGINATION + number + depth if number <= self.max_list_pages else None
         if key in roles.columns:
             return TIER_COLUMN + depth
         if key in roles.subnav:
