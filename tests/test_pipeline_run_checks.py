@@ -84,3 +84,10 @@ def test_outcomes_and_findings() -> None:
     assert outcome["demo.homepage"].outcome is Outcome.SKIPPED and "timeout" in outcome["demo.homepage"].message
     assert outcome["demo.broken"].outcome is Outcome.ERROR and "ZeroDivisionError" in outcome["demo.broken"].message
     assert outcome["demo.na"].outcome is Outcome.NOT_APPLICABLE and outcome["demo.na"].message == "portal only"
+
+
+def test_a_homepage_that_is_not_html_says_so() -> None:
+    view = SiteView(site=SITE, homepage=None, pages=[], homepage_failure="")
+    _findings, runs = run_checks(view, [NeedsHomepage()], _ctx())
+    assert runs[0].outcome is Outcome.SKIPPED
+    assert runs[0].message == "homepage answered but is not an HTML page (binary or another content type)"

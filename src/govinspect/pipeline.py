@@ -72,7 +72,9 @@ def new_run_id(as_of: datetime) -> str:
 
 def _missing_inputs(check: Check, view: SiteView) -> str:
     if Input.HOMEPAGE in check.inputs and view.homepage is None:
-        return f"homepage not fetched ({view.homepage_failure or 'unknown failure'})"
+        if view.homepage_failure:
+            return f"homepage not fetched ({view.homepage_failure})"
+        return "homepage answered but is not an HTML page (binary or another content type)"
     return ""
 
 
