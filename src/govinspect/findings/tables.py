@@ -203,5 +203,6 @@ class ScoreRow(Base):
 
 # Tables of other parts that live in this database register on the same metadata here, so Alembic and
 # the schema test see one complete model (imported last: they build on Base above).
+import govinspect.monitor.tables  # noqa: E402,F401  (availability_probes)
 import govinspect.tickets.tables  # noqa: E402,F401  (tickets, ticket_events)
 import govinspect.web.tables  # noqa: E402,F401  (users, rectifications)
