@@ -117,7 +117,8 @@ def test_classify_sets_fields_and_score_is_pure(profile: Profile) -> None:
 VETO_CASES = [
     # (name, findings just below, findings at threshold, veto id)
     ("security", [], [f("content.dark_link")], "veto.security_serious"),
-    ("unreachable", [], [f("site.unreachable", probes=140, failures=7)], "veto.site_unreachable"),
+    ("unreachable", [f("site.unreachable", probes=1000, failures=49, ratio=0.049)],
+     [f("site.unreachable", probes=140, failures=7, ratio=0.05)], "veto.site_unreachable"),
     ("homepage", [], [f("homepage.stale", newest="2021-05-01")], "veto.homepage_not_updated"),
     ("columns-a",
      columns("column.stale", 2, category="news") + columns("column.stale", 2, 2, category="policy", level=1)

@@ -753,6 +753,102 @@ def users_list(config: ConfigOpt = None, db: DbOpt = None) -> None:
         table.add_row(u.username, u.role, u.scope_text, "yes" if u.active else "no")
     _console().print(table)
 
+
+# --- week-long availability monitor ---------------------------------------------------------------------
+
+monitor_app = typer.Typer(help="Week-long availability monitor (站点无法访问): probe homepages, show the window.")
+app.add_typer(monitor_app, name="monitor")
+
+
+@monitor_app.callback(invoke_without_command=True)
+@one_line_errors
+def monitor(
+    ctx: typer.Context,
+    registry: Annotated[Path | None, typer.Option("--registry", help="Registry CSV/XLSX (else the stored one).")] = None,
+    interval_minutes: Annotated[
+        float | None, typer.Option("--interval-minutes", help="One probe of every site per interval (default 60).")
+    ] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Stop at this local time, YYYY-MM-DDTHH:MM.")] = None,
+    rounds: Annotated[int | None, typer.Option("--rounds", help="Stop after N rounds.")] = None,
+    site: Annotated[list[str] | None, typer.Option("--site", help="Only this site code (repeatable).")] = None,
+    resolve: Annotated[list[str] | None, typer.Option("--resolve", help="HOST:PORT:ADDR, like curl.")] = None,
+    allow_private: Annotated[bool, typer.Option("--allow-private", help="Allow loopback/private addresses.")] = False,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Probe every running site's homepage once per interval and store each probe; Ctrl-C/SIGTERM stops."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from govinspect.findings.store import Store
+    from govinspect.monitor.sampler import RoundStats, monitor_schedule, run_monitor, select_sites
+    from govinspect.monitor.store import SampleStore
+    from govinspect.registry.load import load_sites
+
+    settings = _settings(config, db, resolve=resolve, allow_private=allow_private)
+    console = _console()
+    schedule = monitor_schedule(settings, interval_minutes=interval_minutes, rounds=rounds,
+                                until=parse_as_of(until, settings.timezone) if until else None)
+    store = Store.open(settings.database_url, timezone=settings.timezone)
+    try:
+        if registry is not None:
+            loaded = load_sites(registry)
+            _print_row_errors(console, loaded.errors)
+            sites = select_sites(loaded.sites, site, str(registry))
+            store.import_sites(loaded.sites)  # names for `monitor status` and the reports
+        else:
+            sites = select_sites(store.sites(), site, settings.database_url)
+        per_day = 24 * 60 * 60 / schedule.interval_s
+        console.print(f"monitoring {len(sites)} sites, one probe each every {schedule.interval_s / 60:g} min "
+                      f"({per_day:g} a day) → {settings.database_url}")
+        if per_day < settings.monitor.probes_per_day:
+            console.print(f"[yellow]warning:[/] {per_day:g} probes a day is below the target "
+                          f"monitor.probes_per_day={settings.monitor.probes_per_day}")
+
+        def on_round(stats: RoundStats) -> None:
+            state = "done" if stats.complete else "cut short"
+            console.print(f"round {stats.number} {state}: {stats.probes} probes, {stats.failed} failed, "
+                          f"{stats.refused} refused by our own rules")
+
+        result = asyncio.run(run_monitor(sites, settings, SampleStore(store), schedule, on_round=on_round,
+                                         handle_signals=True))
+    finally:
+        store.close()
+    ending = "stopped" if result.stopped else "finished"
+    dropped = f", {result.dropped} in-flight probes dropped" if result.dropped else ""
+    console.print(f"{ending}: {result.probes} probes stored ({result.failed} failed){dropped}")
+
+
+@monitor_app.command("status")
+@one_line_errors
+def monitor_status_cmd(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Monitoring point 监测时间点 (default now).")] = None,
+    site: Annotated[list[str] | None, typer.Option("--site", help="Only this site code (repeatable).")] = None,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Per site: probes in the window before --as-of, failures, ratio and the 20-a-day coverage."""
+    from govinspect.findings.store import Store
+    from govinspect.monitor.status import monitor_status
+
+    settings = _settings(config, db)
+    when = parse_as_of(as_of, settings.timezone) if as_of else datetime.now(ZoneInfo(settings.timezone))
+    store = Store.open(settings.database_url, timezone=settings.timezone)
+    try:
+        rows = monitor_status(store, settings, when, site)
+    finally:
+        store.close()
+    first = rows[0].window
+    table = _folding_table("网站标识码", "网站名称", "探测次数", "失败次数", "失败率", "日均探测", "最少一天",
+                           "覆盖达标", "本方拒绝",
+                           title=f"可用性监测 {first.start:%Y-%m-%d %H:%M} — {first.end:%Y-%m-%d %H:%M}")
+    for r in rows:
+        table.add_row(r.site_code, r.name, str(r.probes), str(r.failures), f"{r.ratio:.1%}",
+                      f"{r.coverage.average:.1f}", str(r.coverage.lowest),
+                      "是" if r.coverage.met else f"否（{r.coverage.days_below} 天不足 {r.coverage.required} 次）",
+                      str(r.refused))
+    _console().print(table)
+
+
 def main() -> None:  # pragma: no cover
     app()
 

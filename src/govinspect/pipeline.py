@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from govinspect.fetch.client import Fetcher
     from govinspect.fetch.links import LinkChecker
     from govinspect.findings.store import Store
+    from govinspect.monitor.window import ProbeWindow
     from govinspect.scoring.profile import Profile
     from govinspect.settings import Settings
 
@@ -63,6 +64,7 @@ class RunContext:
     observed_at: datetime = field(default_factory=lambda: datetime.now(ZoneInfo("Asia/Shanghai")))
     analysis: AnalysisPool | None = None  # worker processes for the CPU part; None: in this process
     analysis_gate: asyncio.Semaphore | None = None  # sites analysed at once in this process
+    samples: dict[str, ProbeWindow] = field(default_factory=dict)  # monitor probes before as_of, by site
 
 
 def new_run_id(as_of: datetime) -> str:
@@ -135,7 +137,7 @@ def run_checks(view: SiteView, checks: Iterable[Check], ctx: CheckContext,
         else:
             findings.extend(st.findings)
             runs.append(CheckRun(check.id, code, Outcome.COMPLETED, findings=len(st.findings),
-                                 duration_ms=st.seconds * 1000))
+                                 duration_ms=st.seconds * 1000, message=ctx.notes.get(check.id, "")))
     return findings, runs
 
 
@@ -162,6 +164,7 @@ async def run_site(site: Site, rc: RunContext) -> SiteResult:
     crawl = await crawl_site(site, rc.settings, rc.fetcher, rc.links, warc_path, plan=plan, keep_trees=False,
                              keep_derived=rc.analysis is None)
     view = crawl.to_site_view()
+    view.samples = rc.samples.get(site.site_code)  # loaded by run_inspection; checks never fetch
     # Pages arrive in completion order; checks see them in a stable order (homepage first, then by depth
     # and URL) so that the same site gives the same findings and evidence on every run and on resume.
     view.pages.sort(key=lambda p: (p is not view.homepage, p.depth, p.url))
@@ -436,6 +439,19 @@ def _worker_analyse(view: SiteView, as_of: datetime, observed_at: datetime,
         return _Outcome(failure=f"internal error {type(exc).__name__}: {exc}"[:500])
 
 
+def load_samples(store: Store, checks: list[Check], site_codes: list[str], as_of: datetime,
+                 settings: Settings) -> dict[str, ProbeWindow]:
+    """The week-long monitor's stored probes in the window before ``as_of`` (``Input.SAMPLES``), by site.
+
+    Read once per run before any site is fetched, so checks judge them without touching the database.
+    """
+    if not site_codes or not any(Input.SAMPLES in c.inputs for c in checks):
+        return {}
+    from govinspect.monitor.store import SampleStore
+
+    return SampleStore(store).windows(site_codes, as_of, settings.monitor.window_days)
+
+
 async def run_inspection(
     sites: list[Site],
     settings: Settings,
@@ -480,12 +496,13 @@ async def run_inspection(
     if on_start:
         on_start(run, len(todo))
 
+    samples = await asyncio.to_thread(load_samples, store, checks, [s.site_code for s in todo], as_of, settings)
     workers = analysis_workers(settings.crawl.analysis_processes, len(todo))
     pool = AnalysisPool(checks, workers) if workers else None
     async with Fetcher(settings.fetch) as fetcher:
         rc = RunContext(settings=settings, as_of=as_of, out_dir=out_dir, checks=checks, profile=profile,
                         fetcher=fetcher, links=LinkChecker(fetcher), analysis=pool,
-                        analysis_gate=asyncio.Semaphore(1))
+                        analysis_gate=asyncio.Semaphore(1), samples=samples)
         gate = asyncio.Semaphore(max(1, settings.crawl.sites_in_parallel))
 
         async def one(site: Site) -> None:

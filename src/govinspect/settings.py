@@ -81,6 +81,16 @@ class SecuritySettings(BaseModel):
     max_probe_requests: int = Field(default=40, ge=0)  # HTTP requests per site, redirect hops included
 
 
+class MonitorSettings(BaseModel):
+    """The week-long availability monitor (站点无法访问, ``govinspect monitor``): how often each running
+    site's homepage is probed and over which window site.unreachable judges the samples."""
+
+    interval_minutes: float = Field(default=60.0, gt=0)  # one round (one probe of every site) per interval
+    probes_per_day: int = Field(default=24, ge=1)  # the target; the rule asks for >= 20 (site.unreachable)
+    window_days: int = Field(default=7, ge=1)  # (C) 1 week before the monitoring point
+    jitter: float = Field(default=0.1, ge=0, lt=0.5)  # each probe moves up to ± this share of the interval
+
+
 class Settings(BaseSettings):
     """Everything configurable. See ``govinspect.toml.example``."""
 
@@ -98,6 +108,7 @@ class Settings(BaseSettings):
     crawl: CrawlSettings = Field(default_factory=CrawlSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    monitor: MonitorSettings = Field(default_factory=MonitorSettings)
     checks: dict[str, dict[str, Any]] = Field(default_factory=dict)
     disabled_checks: list[str] = Field(default_factory=list)
 

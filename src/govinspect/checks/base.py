@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from govinspect.errors import NotApplicable
 from govinspect.fetch.types import Attempt, LinkResult
 from govinspect.findings.model import Evidence, Finding, Severity
+from govinspect.monitor.window import ProbeWindow
 from govinspect.registry.models import Site
 
 if TYPE_CHECKING:
@@ -42,7 +43,8 @@ class Input(StrEnum):
     PAGES = "pages"  # every fetched internal HTML page
     LINKS = "links"  # status of every link target (internal and external)
     IMAGES = "images"  # status of every image
-    AVAILABILITY = "availability"  # homepage attempts / week-long samples
+    AVAILABILITY = "availability"  # the run's own homepage probes (SiteView.attempts)
+    SAMPLES = "samples"  # stored probes of the week-long monitor before the monitoring point (SiteView.samples)
     COLUMNS = "columns"  # discovered 栏目 with their items (columns package)
     TLS = "tls"
     HEADERS = "headers"
@@ -66,7 +68,8 @@ class SiteView:
     homepage: PageView | None
     pages: list[PageView] = field(default_factory=list)  # internal HTML pages, homepage first
     links: dict[str, LinkResult] = field(default_factory=dict)  # by absolute URL (links and images)
-    attempts: list[Attempt] = field(default_factory=list)  # homepage availability probes
+    attempts: list[Attempt] = field(default_factory=list)  # homepage availability probes of this run
+    samples: ProbeWindow | None = None  # the monitor's stored probes in the window before as_of, if any
     columns: list[Any] = field(default_factory=list)  # govinspect.columns models (issue 3)
     extras: dict[str, Any] = field(default_factory=dict)  # tls facts, spider view, rendered facts…
     pages_left_out: int = 0  # internal URLs the page budget did not reach
@@ -87,6 +90,7 @@ class CheckContext:
     site: Site
     observed_at: datetime  # when the data was gathered (usually the run time)
     site_view: SiteView | None = None  # also set for PAGE checks, for site-level facts
+    notes: dict[str, str] = field(default_factory=dict)  # check id → what its completed outcome says
 
 
 class Check:
@@ -107,6 +111,10 @@ class Check:
 
     def run(self, target: Any, ctx: CheckContext) -> Iterator[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def note(self, ctx: CheckContext, text: str) -> None:
+        """Say something on this check's outcome when it completes (e.g. how sure the judgement is)."""
+        ctx.notes[self.id] = text[:500]
 
     def finding(
         self,

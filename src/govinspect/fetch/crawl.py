@@ -280,12 +280,14 @@ def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
-async def _homepage(site: Site, fetcher: Fetcher, settings: Settings, crawl: SiteCrawl
-                    ) -> FetchResult:
-    """The homepage fetch: one availability probe (site.unreachable), however many tries it took.
+async def probe_homepage(url: str, fetcher: Fetcher, settings: Settings
+                         ) -> tuple[Attempt, FetchResult, dict[str, Any] | None]:
+    """One availability probe of a homepage (site.unreachable), however many tries it took.
 
     The rule counts a probe as failed when the site "still does not open" within the time limit, so a
     transient failure that a retry recovers is not a failed probe; the tries are kept in the detail.
+    The crawl and the week-long monitor (``monitor/sampler.py``) both probe through this function.
+    Returns the probe, the final fetch result and the TLS facts of an https homepage.
     """
     tries = settings.fetch.retries + 1
     result: FetchResult | None = None
@@ -294,7 +296,7 @@ async def _homepage(site: Site, fetcher: Fetcher, settings: Settings, crawl: Sit
     elapsed = 0.0
     attempt = 0
     for attempt in range(tries):
-        result, tls = await fetcher.fetch_with_tls(site.homepage, retries=0)
+        result, tls = await fetcher.fetch_with_tls(url, retries=0)
         elapsed += result.elapsed
         transient = result.failure in TRANSIENT or result.status in (502, 503, 504)
         if not transient or attempt + 1 >= tries:
@@ -306,8 +308,16 @@ async def _homepage(site: Site, fetcher: Fetcher, settings: Settings, crawl: Sit
     opened = result.ok or (result.failure is FailureClass.TOO_LARGE and result.status is not None
                            and result.status < 400)
     own = result.failure in OWN_REFUSALS and not result.redirects  # a refused redirect is the site's doing
-    crawl.attempts.append(Attempt(at=result.fetched_at or started, ok=opened, elapsed=elapsed,
-                                  status=result.status, failure=result.failure, own_refusal=own))
+    probe = Attempt(at=result.fetched_at or started, ok=opened, elapsed=elapsed,
+                    status=result.status, failure=result.failure, own_refusal=own)
+    return probe, result, tls
+
+
+async def _homepage(site: Site, fetcher: Fetcher, settings: Settings, crawl: SiteCrawl
+                    ) -> FetchResult:
+    """The homepage fetch: one availability probe (:func:`probe_homepage`) kept on the crawl."""
+    probe, result, tls = await probe_homepage(site.homepage, fetcher, settings)
+    crawl.attempts.append(probe)
     if tls is not None:
         crawl.extras["tls"] = tls
         if result.failure is FailureClass.TLS:
