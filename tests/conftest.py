@@ -60,3 +60,45 @@ def pg_database() -> Iterator[str]:
     finally:
         admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         admin.close()
+
+
+# --- Redis -------------------------------------------------------------------------------------------
+# Tests of the scale-out mode use the machine's Redis on a database number of their own, each with its own
+# key prefix and queue name (removed afterwards). When the server is down they skip, or fail when
+# GOVINSPECT_REQUIRE_REDIS=1 (as .ci/run sets).
+
+REDIS_PORT = int(os.environ.get("GOVINSPECT_TEST_REDIS_PORT", "6379"))
+REDIS_TEST_DB = 13
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """URL of the test database number of the machine's Redis (skips, or fails in CI, when it is down)."""
+    import redis
+
+    url = f"redis://{PG_HOST}:{REDIS_PORT}/{REDIS_TEST_DB}"
+    client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        reason = f"Redis at {PG_HOST}:{REDIS_PORT} not usable ({exc})"
+        if os.environ.get("GOVINSPECT_REQUIRE_REDIS") == "1":
+            pytest.fail(reason + " and GOVINSPECT_REQUIRE_REDIS=1")
+        pytest.skip(reason)
+    finally:
+        client.close()
+    return url
+
+
+def remove_redis_keys(url: str, prefix: str) -> int:
+    """Delete every key under ``prefix`` (a test's namespace); returns how many there were."""
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=10)
+    try:
+        keys = list(client.scan_iter(match=prefix + "*", count=1000))
+        for start in range(0, len(keys), 500):
+            client.delete(*keys[start:start + 500])
+        return len(keys)
+    finally:
+        client.close()

@@ -4,11 +4,17 @@ A link common to 500 sites (the national portal, the provincial platform) is che
 concurrent requests for the same URL are coalesced into one check. A target is judged ``dead`` only
 after a second request confirms the failure; 429 and firewall-style 403 answers are ``unconfirmed``
 (the site refused us, not the reader), and so are targets robots.txt forbids us to request.
+
+In scale-out mode the sites of one run are inspected by several worker processes, each with its own
+checker; a :class:`SharedLinkCache` (``workers/link_cache.py``: Redis) keeps the cache one per run there,
+behind the same interface. Without one, the cache is this checker's memory.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 from govinspect.fetch.client import Fetcher
 from govinspect.fetch.types import FailureClass, FetchResult, LinkResult, LinkState
@@ -56,13 +62,35 @@ def link_result(url: str, state: LinkState, result: FetchResult | None) -> LinkR
     )
 
 
-class LinkChecker:
-    """Status of link/image targets with ONE cache shared by every site in a run."""
+class SharedLinkCache(Protocol):
+    """A run's link cache shared by processes: one check per URL for the whole run, wherever it runs."""
 
-    def __init__(self, fetcher: Fetcher, *, confirm_delay: float | None = None) -> None:
+    async def get_or_check(self, url: str, check: Callable[[], Awaitable[LinkResult]]) -> LinkResult:
+        """The stored status of ``url``, else ``check()`` run once among all processes and stored."""
+        ...
+
+    def offer(self, url: str, result: LinkResult) -> None:
+        """Store a status learnt elsewhere unless one is stored (need not be awaited)."""
+        ...
+
+    async def aclose(self) -> None:
+        """Finish pending stores and close connections."""
+        ...
+
+
+class LinkChecker:
+    """Status of link/image targets with ONE cache shared by every site in a run.
+
+    ``shared``: the run's cache across processes (scale-out mode); this checker's memory stays in
+    front of it.
+    """
+
+    def __init__(self, fetcher: Fetcher, *, confirm_delay: float | None = None,
+                 shared: SharedLinkCache | None = None) -> None:
         self.fetcher = fetcher
         self.confirm_delay = fetcher.settings.backoff if confirm_delay is None else confirm_delay
         self.cache: dict[str, LinkResult] = {}
+        self.shared = shared
         self._pending: dict[str, asyncio.Future[LinkResult]] = {}
         self.requests = 0  # requests this checker made (not counting cache hits)
 
@@ -71,8 +99,15 @@ class LinkChecker:
 
     def record(self, url: str, result: LinkResult) -> None:
         """Seed the cache with a status learnt elsewhere (a crawl fetch); only successes are final."""
-        if result.state is LinkState.OK:
-            self.cache.setdefault(url, result)
+        if result.state is LinkState.OK and url not in self.cache:
+            self.cache[url] = result
+            if self.shared is not None:
+                self.shared.offer(url, result)
+
+    async def aclose(self) -> None:
+        """Finish writing to the shared cache (nothing to do without one)."""
+        if self.shared is not None:
+            await self.shared.aclose()
 
     async def check(self, url: str, *, first: FetchResult | None = None) -> LinkResult:
         """HEAD, falling back to GET; ``dead`` only after a retry confirms.
@@ -89,7 +124,10 @@ class LinkChecker:
         fut: asyncio.Future[LinkResult] = asyncio.get_running_loop().create_future()
         self._pending[url] = fut
         try:
-            outcome = await self._check(url, first)
+            if self.shared is not None:
+                outcome = await self.shared.get_or_check(url, lambda: self._check(url, first))
+            else:
+                outcome = await self._check(url, first)
         except BaseException as exc:
             self._pending.pop(url, None)
             fut.set_exception(exc)
