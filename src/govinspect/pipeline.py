@@ -34,7 +34,7 @@ from zoneinfo import ZoneInfo
 from govinspect.checks.base import Check, CheckContext, Input, Scope, SiteView
 from govinspect.errors import GovinspectError, NotApplicable
 from govinspect.findings.model import CheckRun, Finding, Outcome, RunInfo, RunResult, SiteResult
-from govinspect.registry.models import Site, SiteStatus
+from govinspect.registry.models import Account, Site, SiteStatus
 
 if TYPE_CHECKING:
     from govinspect.archive.pageview import PageView
@@ -88,7 +88,7 @@ def run_checks(view: SiteView, checks: Iterable[Check], ctx: CheckContext,
     ``extra_pages`` (attachments turned into pages), and each page's parse tree is released once its
     checks are done, so memory stays bounded by one page, not by the site.
     """
-    checks = list(checks)
+    checks = [c for c in checks if c.scope is not Scope.ACCOUNT]  # accounts: newmedia.run.run_account
     findings: list[Finding] = []
     state: dict[str, _CheckState] = {c.id: _CheckState() for c in checks}
     page_checks: list[Check] = []
@@ -462,14 +462,18 @@ async def run_inspection(
     resume_run: str | None = None,
     progress: ProgressFn | None = None,
     on_start: Callable[[RunInfo, int], None] | None = None,
+    accounts: list[Account] | None = None,
 ) -> RunResult:
-    """Inspect ``sites`` at the monitoring point ``as_of``; store each site, then write the outputs.
+    """Inspect ``sites`` (and new-media ``accounts``) at the monitoring point ``as_of``; store each site and
+    account, then write the outputs.
 
-    With ``resume_run``, only the sites the run has not stored yet are inspected (Ctrl-C safe).
+    With ``resume_run``, only the sites and accounts the run has not stored yet are inspected (Ctrl-C safe).
     """
     from govinspect.checks.registry import build_checks
     from govinspect.fetch.client import Fetcher
     from govinspect.fetch.links import LinkChecker
+    from govinspect.newmedia.run import run_accounts
+    from govinspect.newmedia.store import NewMediaStore
     from govinspect.reports.writer import write_outputs
     from govinspect.scoring.profile import load_profile
 
@@ -484,6 +488,7 @@ async def run_inspection(
         as_of = run.as_of
         pending = set(store.pending_sites(resume_run))
         todo = [s for s in store.sites(sorted(pending))]
+        account_todo = NewMediaStore(store).accounts(NewMediaStore(store).pending_accounts(resume_run))
     else:
         run = RunInfo(run_id=new_run_id(as_of), as_of=as_of,
                       started_at=datetime.now(ZoneInfo(settings.timezone)),
@@ -493,8 +498,12 @@ async def run_inspection(
         store.create_run(run, [s.site_code for s in active],
                          settings.model_dump(mode="json", exclude={"fetch": {"resolve"}}))
         todo = active
+        account_todo = list({a.account_id: a for a in accounts or []}.values())
+        if account_todo:
+            store.import_accounts(account_todo)
+            NewMediaStore(store).add_to_run(run.run_id, [a.account_id for a in account_todo])
     if on_start:
-        on_start(run, len(todo))
+        on_start(run, len(todo) + len(account_todo))
 
     samples = await asyncio.to_thread(load_samples, store, checks, [s.site_code for s in todo], as_of, settings)
     workers = analysis_workers(settings.crawl.analysis_processes, len(todo))
@@ -520,6 +529,7 @@ async def run_inspection(
 
         try:
             await asyncio.gather(*(one(s) for s in todo))
+            await run_accounts(account_todo, rc, store, run.run_id, progress)
         except (asyncio.CancelledError, KeyboardInterrupt):
             store.finish_run(run.run_id, status="interrupted")
             raise

@@ -2,7 +2,8 @@
 
 A check declares ``id``, ``scope`` and ``inputs`` as class data so the registry can list, select and
 document checks without running them. It never fetches: the fetch stage gathers every declared input and
-archives it; checks read a :class:`SiteView` or a :class:`PageView` and yield :class:`Finding` objects.
+archives it; checks read a :class:`SiteView`, a :class:`PageView` or (new-media accounts) an
+:class:`AccountView` and yield :class:`Finding` objects.
 """
 
 from __future__ import annotations
@@ -19,14 +20,15 @@ from govinspect.errors import NotApplicable
 from govinspect.fetch.types import Attempt, LinkResult
 from govinspect.findings.model import Evidence, Finding, Severity
 from govinspect.monitor.window import ProbeWindow
-from govinspect.registry.models import Site
+from govinspect.registry.models import Account, Site
 
 if TYPE_CHECKING:
     from govinspect.archive.pageview import PageView
+    from govinspect.newmedia.model import AccountMessage, FilingRecord, MenuLink, Post
     from govinspect.settings import Settings
 
 __all__ = [
-    "Check", "CheckContext", "CheckParams", "Input", "NotApplicable", "Scope", "SiteView",
+    "AccountView", "Check", "CheckContext", "CheckParams", "Input", "NotApplicable", "Scope", "SiteView",
 ]
 
 
@@ -52,6 +54,10 @@ class Input(StrEnum):
     SPIDER_VIEW = "spider_view"  # the homepage as served to a search-engine User-Agent (cloaking)
     ATTACHMENTS = "attachments"  # text of PDF/DOCX/XLSX attachments
     SECURITY_PROBES = "security_probes"  # facts of the safe security probes (fetch/probes.py)
+    POSTS = "posts"  # a new-media account's posts read from its homepage/feed (newmedia/)
+    MENUS = "menus"  # an account page's menu links with their status
+    MESSAGES = "messages"  # the platform's 留言/私信 export (received and replied times)
+    FILINGS = "filings"  # the 全国政务新媒体信息报送系统 filing list
 
 
 class CheckParams(BaseModel):
@@ -83,14 +89,43 @@ class SiteView:
 
 
 @dataclass
+class AccountView:
+    """Everything gathered for one new-media account, read-only for checks.
+
+    ``None`` means the input could not be gathered (``missing`` says why, by input); an empty list means
+    it was gathered and holds nothing (a feed without entries, an account without messages).
+    """
+
+    account: Account
+    source_url: str = ""  # the homepage/feed URL as fetched (final URL after redirects)
+    source_kind: str = ""  # rss / atom / json / html
+    posts: list[Post] | None = None  # newest first
+    placeholder: str = ""  # what the page says when it shows no posts (暂无内容 …)
+    menus: list[MenuLink] | None = None  # menu links with link results; None: not a page with menus
+    messages: list[AccountMessage] | None = None  # this account's rows of the imported message export
+    filings: list[FilingRecord] | None = None  # the whole imported filing list (every account's rows)
+    warc_record_id: str | None = None  # the homepage/feed response record
+    missing: dict[Input, str] = field(default_factory=dict)  # why an input is absent
+
+    def gathered(self, needed: Input) -> str:
+        """"" when ``needed`` is available, else why it is not."""
+        value = {Input.POSTS: self.posts, Input.MENUS: self.menus, Input.MESSAGES: self.messages,
+                 Input.FILINGS: self.filings}.get(needed, ())
+        if value is not None:
+            return ""
+        return self.missing.get(needed) or f"{needed} not gathered"
+
+
+@dataclass
 class CheckContext:
-    """What a check may know besides its target: the monitoring point and the site."""
+    """What a check may know besides its target: the monitoring point and the site (or account)."""
 
     as_of: datetime  # 监测时间点, timezone-aware
-    site: Site
+    site: Site | None
     observed_at: datetime  # when the data was gathered (usually the run time)
     site_view: SiteView | None = None  # also set for PAGE checks, for site-level facts
     notes: dict[str, str] = field(default_factory=dict)  # check id → what its completed outcome says
+    account: Account | None = None  # set (and ``site`` None) for ACCOUNT checks
 
 
 class Check:
@@ -132,7 +167,8 @@ class Check:
         """A finding of this check; the rule profile later sets the final severity and indicator."""
         return Finding(
             check=self.id,
-            site_code=ctx.site.site_code,
+            site_code=ctx.site.site_code if ctx.site is not None else "",
+            account_id=ctx.account.account_id if ctx.account is not None else None,
             url=url,
             target=target,
             severity=severity,

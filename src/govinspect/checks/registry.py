@@ -47,6 +47,14 @@ def all_check_classes() -> list[type[Check]]:
     from govinspect.checks.xss_reflected import XssReflected
 
     classes += [XssReflected, Exposures, TlsProblems, SecurityHeaders]
+    # --- new-media accounts (Scope.ACCOUNT: run by newmedia.run.run_account, never on a site) ---
+    from govinspect.checks.broken_menus import BrokenMenus
+    from govinspect.checks.silent_accounts import SilentAccounts
+    from govinspect.checks.stale_accounts import StaleAccounts
+    from govinspect.checks.unanswered_messages import UnansweredMessages
+    from govinspect.checks.unfiled_accounts import UnfiledAccounts
+
+    classes += [StaleAccounts, SilentAccounts, UnansweredMessages, BrokenMenus, UnfiledAccounts]
     return classes
 
 

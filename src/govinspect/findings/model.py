@@ -47,13 +47,15 @@ class Finding:
     detail: dict[str, Any] = field(default_factory=dict)
     evidence: Evidence = field(default_factory=Evidence)
     observed_at: datetime | None = None
+    account_id: str | None = None  # set for a new-media account's finding (site_code is then "")
 
     def to_json_dict(self) -> dict[str, Any]:
-        """Exactly the keys and order of interfaces.md §3."""
+        """The keys and order of interfaces.md §3; an account's finding adds ``account_id`` (its
+        ``site_code`` is null)."""
         ev = asdict(self.evidence)
-        return {
+        out = {
             "check": self.check,
-            "site_code": self.site_code,
+            "site_code": self.site_code if self.account_id is None else (self.site_code or None),
             "url": self.url,
             "target": self.target,
             "severity": str(self.severity),
@@ -62,6 +64,9 @@ class Finding:
             "evidence": {k: v for k, v in ev.items() if v not in (None, "") or k in ("excerpt", "locator", "warc_record")},
             "observed_at": self.observed_at.isoformat(timespec="seconds") if self.observed_at else None,
         }
+        if self.account_id is not None:
+            out["account_id"] = self.account_id
+        return out
 
 
 @dataclass(slots=True)
@@ -106,3 +111,4 @@ class SiteResult:
 class RunResult:
     run: RunInfo
     sites: list[SiteResult] = field(default_factory=list)
+    accounts: list[SiteResult] = field(default_factory=list)  # new-media accounts: ``site`` is an Account

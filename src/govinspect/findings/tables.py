@@ -100,9 +100,10 @@ class AccountRow(Base):
     region: Mapped[str] = mapped_column(String(255))
     host_org: Mapped[str] = mapped_column(String(255))
     homepage: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))  # running / closed / cancelled
     position: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime]
+    filing_no: Mapped[str] = mapped_column(String(128), server_default="")  # 备案编号 (revision 0005)
 
 
 class RunRow(Base):
@@ -204,5 +205,6 @@ class ScoreRow(Base):
 # Tables of other parts that live in this database register on the same metadata here, so Alembic and
 # the schema test see one complete model (imported last: they build on Base above).
 import govinspect.monitor.tables  # noqa: E402,F401  (availability_probes)
+import govinspect.newmedia.tables  # noqa: E402,F401  (account_messages, account_filings, account_runs, account_findings)
 import govinspect.tickets.tables  # noqa: E402,F401  (tickets, ticket_events)
 import govinspect.web.tables  # noqa: E402,F401  (users, rectifications)

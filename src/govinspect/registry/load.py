@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from govinspect.errors import RegistryError
-from govinspect.registry.models import Account, Site, SiteKind, SiteStatus
+from govinspect.registry.models import Account, AccountStatus, Site, SiteKind, SiteStatus
 from govinspect.registry.sheets import (
     HEADER_SCAN_ROWS,
     MAX_FILE_BYTES,
@@ -74,8 +74,10 @@ _ACCOUNT_HEADERS: dict[str, tuple[str, ...]] = {
     "city": ("市", "地市", "地级市", "市级"),
     "county": ("县", "区县", "县区", "县级"),
     "host_org": ("主办单位", "host", "organization"),
-    "homepage": ("主页", "主页地址", "订阅地址", "feed", "url", "链接"),
-    "status": ("运行状态", "状态"),
+    "homepage": ("主页", "主页地址", "订阅地址", "feed", "url", "链接", "主页/feed地址", "主页/feed", "feed地址",
+                 "主页或feed地址", "账号主页"),
+    "status": ("运行状态", "状态", "账号状态"),
+    "filing_no": ("备案编号", "备案号", "报送系统备案编号", "filing", "filing_number"),
 }
 
 _REGION_FIELDS = ("region", "province", "city", "county")  # 地区, or 省/市/县 columns
@@ -108,6 +110,20 @@ _STATUS_VALUES = {
     "closed": SiteStatus.CLOSED,
     "关停": SiteStatus.CLOSED,
     "已关停": SiteStatus.CLOSED,
+}
+_ACCOUNT_STATUS_VALUES = {
+    "running": AccountStatus.RUNNING,
+    "运行": AccountStatus.RUNNING,
+    "正常": AccountStatus.RUNNING,
+    "正常运行": AccountStatus.RUNNING,
+    "运行中": AccountStatus.RUNNING,
+    "closed": AccountStatus.CLOSED,
+    "关停": AccountStatus.CLOSED,
+    "已关停": AccountStatus.CLOSED,
+    "停更": AccountStatus.CLOSED,
+    "cancelled": AccountStatus.CANCELLED,
+    "注销": AccountStatus.CANCELLED,
+    "已注销": AccountStatus.CANCELLED,
 }
 _BOOL_VALUES = {
     "是": True,
@@ -323,7 +339,9 @@ def _build_account(row: Row) -> tuple[str, Account] | None:
     region = _region(row)
     host_org = row.required("host_org", "主办单位 (host_org)")
     homepage = _check_url(row, "homepage", required=False)
-    status = row.choice("status", _STATUS_VALUES, SiteStatus.RUNNING, "running/运行 or closed/关停")
+    status = row.choice("status", _ACCOUNT_STATUS_VALUES, AccountStatus.RUNNING,
+                        "running/运行, closed/关停 or cancelled/注销")
+    filing_no = row.text("filing_no", "备案编号 (filing_no)", 128)
     if not account_id:
         return None
     if row.errors:
@@ -336,6 +354,7 @@ def _build_account(row: Row) -> tuple[str, Account] | None:
         host_org=host_org,
         homepage=homepage,
         status=status,
+        filing_no=unicodedata.normalize("NFKC", filing_no).strip(),
     )
     return account_id, account
 
@@ -351,7 +370,8 @@ def load_sites(path: Path) -> RegistryLoad:
 
 
 def load_accounts(path: Path) -> tuple[list[Account], list[RowError]]:
-    """Read a new-media account list (账号ID/账号名称/平台/地区/主办单位/主页) the same way as sites."""
+    """Read a new-media account list (账号ID/账号名称/平台/地区/主办单位/主页/备案编号/状态) the same way as
+    sites."""
     accounts, errors, _, _ = _load(
         path, _ACCOUNT_HEADERS, _ACCOUNT_REQUIRED, _ACCOUNT_EXPECTED, _build_account, "account_id"
     )

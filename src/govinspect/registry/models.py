@@ -52,6 +52,25 @@ class Site(BaseModel):
         return self.site_code[:6] if self.site_code[:6].isdigit() else None
 
 
+class AccountStatus(StrEnum):
+    RUNNING = "running"  # 运行
+    CLOSED = "closed"  # 关停 (停更公告 published, not yet cancelled)
+    CANCELLED = "cancelled"  # 注销
+
+
+PLATFORM_LABELS = {
+    "wechat": "微信公众号",
+    "weibo": "微博",
+    "douyin": "抖音",
+    "toutiao": "头条号",
+    "kuaishou": "快手",
+    "bilibili": "哔哩哔哩",
+    "app": "移动客户端",
+    "mini_program": "小程序",
+    "other": "其他",
+}
+
+
 class Account(BaseModel):
     """One government new-media account (政务新媒体)."""
 
@@ -62,5 +81,15 @@ class Account(BaseModel):
     platform: str  # wechat / weibo / douyin / toutiao / app / ...
     region: str
     host_org: str
-    homepage: str = ""  # profile page or feed URL
-    status: SiteStatus = SiteStatus.RUNNING
+    homepage: str = ""  # profile page or feed URL (RSS/Atom, JSON, or an HTML post list)
+    status: AccountStatus = AccountStatus.RUNNING
+    filing_no: str = ""  # 备案编号 in 全国政务新媒体信息报送系统, as the registry lists it
+
+    @property
+    def platform_label(self) -> str:
+        """The platform's Chinese name for reports (微信公众号, 微博 …)."""
+        return PLATFORM_LABELS.get(self.platform, self.platform)
+
+    @property
+    def running(self) -> bool:
+        return self.status == AccountStatus.RUNNING

@@ -3,8 +3,9 @@
 - 附件1 各地、各部门政府网站检查情况: per region 地区, 网站总数, 检查数, 合格数, 合格率, and a 合计 row;
 - 附件2 检查发现存在突出问题的政府网站名单: every unqualified site with its problems (vetoes and the main
   deductions, each with the pages where they were found);
-- 附件3 / 附件4: the same two tables for 政务新媒体 accounts. Runs do not carry account results yet; until
-  they do, each table has its header and the single row 本季度未开展政务新媒体检查.
+- 附件3 / 附件4: the same two tables for 政务新媒体 accounts, from the run's account results
+  (``RunResult.accounts``); a run without accounts gives each table its header and the single row
+  本季度未开展政务新媒体检查.
 
 A cell is a tuple of lines (one paragraph each in DOCX, joined by newlines in XLSX). Every text passes
 :func:`notice_text.clean`, so hostile names (control characters, very long strings) cannot break a file.
@@ -165,7 +166,7 @@ def account_rows(results: Sequence[Any]) -> tuple[AccountRow, ...]:
             AccountRow(
                 region=region,
                 name=account.name,
-                platform=account.platform,
+                platform=getattr(account, "platform_label", account.platform),  # 微信公众号, not wechat
                 host_org=account.host_org,
                 status=status,
                 problems=problems,

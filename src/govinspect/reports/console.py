@@ -1,4 +1,5 @@
-"""The Rich summary printed at the end of a run: sites, pass rate per city, vetoed and uninspected sites."""
+"""The Rich summary printed at the end of a run: sites, pass rate per city, vetoed and uninspected sites,
+and the new-media accounts when the run inspected some."""
 
 from __future__ import annotations
 
@@ -45,3 +46,23 @@ def print_summary(console: Console, result: RunResult) -> None:
         if s.error:
             console.print(f"[yellow]{escape(s.site.site_code)} {escape(s.site.name)}: {escape(s.error)}[/]",
                           markup=True, highlight=False)
+    if result.accounts:
+        print_accounts(console, result)
+
+
+def print_accounts(console: Console, result: RunResult) -> None:
+    """政务新媒体: accounts checked, qualified, and each unqualified or uninspected account with why."""
+    scored = [a for a in result.accounts if a.score is not None and not a.error]
+    ok = sum(1 for a in scored if a.score.qualified)
+    rate = f"{ok / len(scored):.1%}" if scored else "—"
+    table = Table("账号ID", "账号名称", "平台", "结果", "问题",
+                  title=f"政务新媒体: {len(result.accounts)} 个账号, 检查 {len(scored)} 个, 合格 {ok} 个 ({rate})")
+    for a in result.accounts:
+        if a.score is None or a.error:
+            table.add_row(escape(a.site.account_id), escape(a.site.name), a.site.platform_label, "未完成检查",
+                          escape(a.error[:120]))
+        elif not a.score.qualified or a.findings:
+            verdict = "合格" if a.score.qualified else "不合格"
+            checks = "; ".join(sorted({f.check for f in a.findings}))
+            table.add_row(escape(a.site.account_id), escape(a.site.name), a.site.platform_label, verdict, checks)
+    console.print(table)

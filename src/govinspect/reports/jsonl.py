@@ -2,7 +2,8 @@
 
 UTF-8 without BOM, ``ensure_ascii=False`` so Chinese stays readable, ``\\n`` line ends. Lines follow the
 context's order: sites by 网站标识码, then check, url, target (then indicator, locator, excerpt), so two
-runs that found the same things write the same file.
+runs that found the same things write the same file. New-media accounts' findings follow, by account id,
+check, url and target; each carries ``account_id`` (and ``site_code`` null).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from enum import Enum
+from collections.abc import Sequence
 from pathlib import Path, PurePath
 from typing import Any
 
@@ -35,9 +37,16 @@ def finding_line(row_dict: dict[str, Any]) -> str:
     return json.dumps(row_dict, ensure_ascii=False, default=_json_default, separators=(", ", ": "))
 
 
-def write_jsonl(ctx: ReportContext, path: Path) -> Path:
+def write_jsonl(ctx: ReportContext, path: Path, accounts: Sequence[Any] = ()) -> Path:
+    """Site findings in the context's order, then the findings of ``accounts`` (account results)."""
+    account_findings = sorted(
+        (f for result in accounts for f in result.findings),
+        key=lambda f: (f.account_id or "", f.check, f.url, f.target or "", f.evidence.locator, f.evidence.excerpt))
     with path.open("w", encoding="utf-8", newline="\n") as fh:
         for row in ctx.findings:
             fh.write(finding_line(row.finding.to_json_dict()))
+            fh.write("\n")
+        for finding in account_findings:
+            fh.write(finding_line(finding.to_json_dict()))
             fh.write("\n")
     return path

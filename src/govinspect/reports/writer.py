@@ -1,6 +1,7 @@
 """write_outputs(): a run's report files in the output folder (interfaces.md §2–§4).
 
-Writes ``findings.jsonl``, ``scores.csv``, ``report.xlsx`` and ``report.html``; the evidence archive
+Writes ``findings.jsonl``, ``scores.csv``, ``report.xlsx`` and ``report.html`` (and ``account_scores.csv``
+when the run inspected new-media accounts); the evidence archive
 (``evidence/*.warc.gz``) is written by the crawl and only linked to. Each file is written to a temporary
 name and renamed into place, so an interrupted run never leaves a half-written report behind.
 """
@@ -19,7 +20,7 @@ from govinspect.reports.charts import region_pass_rate_chart
 from govinspect.reports.context import ReportContext, ReportError, build_context
 from govinspect.reports.html import write_html
 from govinspect.reports.jsonl import write_jsonl
-from govinspect.reports.scores_csv import write_scores_csv
+from govinspect.reports.scores_csv import write_account_scores_csv, write_scores_csv
 from govinspect.reports.xlsx import write_xlsx
 
 OUTPUT_NAMES = ("findings.jsonl", "scores.csv", "report.xlsx", "report.html")
@@ -67,13 +68,17 @@ def write_outputs(
     chart = region_pass_rate_chart(ctx.regions)
 
     writers: dict[str, Callable[[Path], Path]] = {
-        "findings.jsonl": lambda p: write_jsonl(ctx, p),
+        "findings.jsonl": lambda p: write_jsonl(ctx, p, result.accounts),
         "scores.csv": lambda p: write_scores_csv(ctx, p),
         "report.xlsx": lambda p: write_xlsx(ctx, p, now=when, chart_png=chart.png),
         "report.html": lambda p: write_html(ctx, p, now=when, chart_svg=chart.svg),
     }
+    names = list(OUTPUT_NAMES)
+    if result.accounts:
+        writers["account_scores.csv"] = lambda p: write_account_scores_csv(result.accounts, p)
+        names.append("account_scores.csv")
     written: dict[str, Path] = {}
-    for name in OUTPUT_NAMES:
+    for name in names:
         try:
             written[name] = _atomic(out_dir / name, writers[name])
         except OSError as exc:
@@ -100,8 +105,8 @@ def write_notice_outputs(
     attachments as tables (``attachments.xlsx``); return ``{file name: path}``.
 
     ``options`` is a :class:`~govinspect.reports.notice.NoticeOptions`; ``registry_sites`` the registry's
-    sites (coverage, 网站总数); ``previous`` the previous quarter's run (环比). Account results reach
-    附件3/4 once runs carry them (``RunResult.accounts``); until then those tables say so.
+    sites (coverage, 网站总数); ``previous`` the previous quarter's run (环比). Account results
+    (``RunResult.accounts``) fill 附件3/4; a run without them says so in those tables.
     """
     from govinspect.reports.attachments import account_rows, write_attachments_xlsx
     from govinspect.reports.notice import build_notice, write_notice_docx
