@@ -190,6 +190,31 @@ def test_a_stop_ends_the_schedule_and_keeps_what_was_stored(server: ScheduledSer
     assert len(rows(db)) == result.probes  # every finished probe stored, nothing half-written
 
 
+def test_until_ends_the_schedule_by_itself(server: ScheduledServer, tmp_path: Path) -> None:
+    server.schedule = {"/a/": (0, "")}
+    db = f"sqlite:///{tmp_path / 'g.db'}"
+    until = datetime.now(UTC) + timedelta(seconds=1.2)
+    result = monitor([site("4408820001", server.url("/a/"))], settings(db), Schedule(interval_s=0.3, until=until))
+    assert not result.stopped
+    assert 3 <= result.probes <= 5
+    assert all(r.probed_at <= until for r in rows(db))
+
+
+def test_a_database_that_fails_stops_the_monitor_with_one_line(server: ScheduledServer, tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from govinspect.errors import StoreError
+
+    server.schedule = {"/a/": (0, "")}
+    db = f"sqlite:///{tmp_path / 'g.db'}"
+    with Store.open(db) as store:
+        with store.engine.begin() as conn:
+            conn.execute(text("DROP TABLE availability_probes"))
+        with pytest.raises(StoreError, match="cannot store an availability probe .*start the monitor again"):
+            asyncio.run(run_monitor([site("4408820001", server.url("/a/"))], settings(db), SampleStore(store),
+                                    Schedule(interval_s=0.2, rounds=3)))
+
+
 # --- the command line ------------------------------------------------------------------------------
 
 
@@ -200,11 +225,11 @@ def write_registry(path: Path, entries: list[tuple[str, str, str]]) -> Path:
     return path
 
 
-def write_config(path: Path, timeout: float = TIMEOUT_S) -> Path:
+def write_config(path: Path, timeout: float = TIMEOUT_S, processes: int = 0) -> Path:
     path.write_text(
         "[fetch]\n"
         f"total_timeout = {timeout}\nretries = 0\nbackoff = 0.01\n"
-        "[crawl]\nanalysis_processes = 0\ncheck_external_links = false\n"
+        f"[crawl]\nanalysis_processes = {processes}\ncheck_external_links = false\n"
         "[security]\nenabled = false\n"
         "[checks.\"site.unreachable\"]\n"
         f"probe_timeout_s = {timeout}\n",
@@ -222,7 +247,7 @@ def test_inspect_after_monitoring_judges_the_stored_week(server: ScheduledServer
     server.schedule = {"/a/": (4, "503"), "/c/": (0, "")}
     registry = write_registry(tmp_path / "registry.csv", [("4408820001", "雷州市人民政府", server.url("/a/")),
                                                            ("4408820003", "雷州市财政局", server.url("/c/"))])
-    config = write_config(tmp_path / "govinspect.toml")
+    config = write_config(tmp_path / "govinspect.toml", processes=1)  # samples cross to an analysis worker
     db = f"sqlite:///{tmp_path / 'g.db'}"
     code, out = cli("monitor", "--registry", str(registry), "--db", db, "--config", str(config),
                     "--interval-minutes", "0.005", "--rounds", "8", "--allow-private")

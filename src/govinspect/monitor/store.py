@@ -12,7 +12,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
+from sqlalchemy.exc import SQLAlchemyError
 
+from govinspect.errors import StoreError
 from govinspect.fetch.types import Attempt, FailureClass
 from govinspect.findings.store import Store
 from govinspect.monitor.tables import ProbeRow
@@ -51,8 +53,15 @@ class SampleStore:
             "own_refusal": a.own_refusal,
             "error": probe.error[:300],
         }
-        with self.store.engine.begin() as conn:
-            conn.execute(insert(ProbeRow), [row])
+        try:
+            with self.store.engine.begin() as conn:
+                conn.execute(insert(ProbeRow), [row])
+        except SQLAlchemyError as exc:
+            reason = " ".join(str(exc).split())[:200]
+            raise StoreError(
+                f"cannot store an availability probe in {self.store.url.render_as_string(hide_password=True)} "
+                f"({reason}): check the database, then start the monitor again (it appends)"
+            ) from None
 
     def attempts(self, site_codes: Iterable[str] | None, start: datetime, end: datetime
                  ) -> dict[str, list[Attempt]]:
