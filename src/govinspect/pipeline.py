@@ -528,8 +528,8 @@ async def run_inspection(
                     progress(result)
 
         try:
-            await asyncio.gather(*(one(s) for s in todo))
-            await run_accounts(account_todo, rc, store, run.run_id, progress)
+            # accounts (a few requests each) go alongside the sites, through the same client and link cache
+            await asyncio.gather(*(one(s) for s in todo), run_accounts(account_todo, rc, store, run.run_id, progress))
         except (asyncio.CancelledError, KeyboardInterrupt):
             store.finish_run(run.run_id, status="interrupted")
             raise

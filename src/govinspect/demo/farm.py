@@ -129,6 +129,7 @@ class Farm:
     near_misses: list[dict[str, Any]] = field(default_factory=list)
     seed: int = 2021
     as_of: datetime = AS_OF
+    newmedia: Any = None  # demo.accounts.DemoAccounts: the accounts on the new-media matrix host
 
     def site(self, site_code: str) -> FarmSite:
         for site in self.sites:
@@ -181,6 +182,7 @@ class Farm:
             "hard_negatives": list(self.hard_negatives),
             "near_misses": list(self.near_misses),
             "externals": [{"host": e.host, "status": e.status} for e in self.externals],
+            "new_media": self.newmedia.truth_json() if self.newmedia is not None else None,
         }
 
 
@@ -1205,9 +1207,13 @@ def build_farm(seed: int = 2021, n_sites: int = 36, pages_per_site: int = 60) ->
         builder = _SiteBuilder(spec, seed, pages_per_site, env, hosts_up, planted,
                                negatives.get(spec.code, []), near_misses, hard_negatives)
         sites.append(builder.build())
+    from govinspect.demo.accounts import MATRIX_HOST, build_accounts
+
+    accounts = build_accounts(seed, AS_OF)  # its own seed: the sites above are the same with or without it
+    externals = [*_external_hosts(env), ExternalHost(MATRIX_HOST, pages=accounts.pages)]
     return Farm(sites=sites, planted=planted, clean_sites=[s.code for s in clean],
-                externals=_external_hosts(env), hard_negatives=hard_negatives, near_misses=near_misses,
-                seed=seed)
+                externals=externals, hard_negatives=hard_negatives, near_misses=near_misses,
+                seed=seed, newmedia=accounts)
 
 
 def _mismatched_code(spec: _Spec, specs: list[_Spec]) -> str:

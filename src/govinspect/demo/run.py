@@ -23,8 +23,10 @@ def run_demo(out: Path, *, n_sites: int = 36, seed: int = 2021, config: Path | N
     from govinspect.demo.farm import AS_OF, build_farm
     from govinspect.demo.server import FarmServer
     from govinspect.findings.store import Store
+    from govinspect.newmedia.imports import load_filings, load_messages
+    from govinspect.newmedia.store import NewMediaStore
     from govinspect.pipeline import run_inspection
-    from govinspect.registry.load import load_sites
+    from govinspect.registry.load import load_accounts, load_sites
 
     console = console or Console()
     started = time.perf_counter()
@@ -44,6 +46,14 @@ def run_demo(out: Path, *, n_sites: int = 36, seed: int = 2021, config: Path | N
         )
         loaded = load_sites(registry)
         store = Store.open(settings.database_url)
+        accounts: list[Any] = []
+        if farm.newmedia is not None:  # the new-media matrix: account list, message export, filing list
+            account_file, message_file, filing_file = farm.newmedia.write(out, port)
+            accounts, _ = load_accounts(account_file)
+            store.import_accounts(accounts)
+            nm = NewMediaStore(store)
+            nm.import_messages(load_messages(message_file, accounts, now=AS_OF).messages)
+            nm.replace_filings(load_filings(filing_file).filings)
         progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                             TimeElapsedColumn(), console=console)
         holder: dict[str, Any] = {}
@@ -55,7 +65,7 @@ def run_demo(out: Path, *, n_sites: int = 36, seed: int = 2021, config: Path | N
             with progress:
                 result = asyncio.run(run_inspection(
                     loaded.sites, settings, as_of=AS_OF, out_dir=out, store=store,
-                    progress=lambda _r: progress.advance(holder["task"]), on_start=on_start))
+                    progress=lambda _r: progress.advance(holder["task"]), on_start=on_start, accounts=accounts))
         finally:
             store.close()
     truth = compare_with_truth(result, farm)
@@ -85,7 +95,21 @@ def compare_with_truth(result: RunResult, farm: Any) -> dict[str, Any]:
         "clean_sites": len(farm.clean_sites),
         "clean_sites_vetoed": clean_vetoed,
         "clean_site_findings": [list(x) for x in clean_flagged],
+        "accounts": compare_accounts(result, farm.newmedia) if farm.newmedia is not None else None,
     }
+
+
+def compare_accounts(result: RunResult, accounts: Any) -> dict[str, Any]:
+    """Which planted new-media problems were found; whether a clean account was flagged or not inspected."""
+    found = {(f.account_id, f.check) for a in result.accounts for f in a.findings}
+    rows = [{"account_id": p.account_id, "check": p.check, "note": p.note, "found": (p.account_id, p.check) in found}
+            for p in accounts.planted]
+    by_id = {a.site.account_id: a for a in result.accounts}
+    clean_flagged = sorted({(c, f.check) for c in accounts.clean if c in by_id for f in by_id[c].findings})
+    not_inspected = sorted(a.site.account_id for a in result.accounts if a.error)
+    return {"planted": rows, "planted_found": sum(r["found"] for r in rows), "planted_total": len(rows),
+            "clean_accounts": len(accounts.clean), "clean_account_findings": [list(x) for x in clean_flagged],
+            "not_inspected": not_inspected}
 
 
 def _print_truth(console: Console, truth: dict[str, Any]) -> None:
@@ -96,3 +120,12 @@ def _print_truth(console: Console, truth: dict[str, Any]) -> None:
     console.print(f"planted problems found: {truth['planted_found']}/{truth['planted_total']}; "
                   f"clean sites vetoed: {len(truth['clean_sites_vetoed'])}/{truth['clean_sites']}; "
                   f"findings on clean sites: {len(truth['clean_site_findings'])}")
+    accounts = truth.get("accounts")
+    if accounts:
+        table = Table("账号ID", "check", "planted", "found", title="planted new-media problems (demo truth)")
+        for row in accounts["planted"]:
+            table.add_row(row["account_id"], row["check"], row["note"], "✔" if row["found"] else "[red]✘")
+        console.print(table)
+        console.print(f"planted new-media problems found: {accounts['planted_found']}/{accounts['planted_total']}; "
+                      f"findings on clean accounts: {len(accounts['clean_account_findings'])}"
+                      f"/{accounts['clean_accounts']}; not inspected: {len(accounts['not_inspected'])}")
