@@ -131,6 +131,160 @@ def _print_row_errors(console: Console, errors: list[Any]) -> None:
     console.print(table)
 
 
+# --- new-media accounts (政务新媒体) ----------------------------------------------------------------------
+
+accounts_app = typer.Typer(help="New-media accounts (政务新媒体): import, messages, filings, inspect.",
+                           no_args_is_help=True)
+app.add_typer(accounts_app, name="accounts")
+account_messages_app = typer.Typer(help="The platforms' message (留言/私信) exports.", no_args_is_help=True)
+accounts_app.add_typer(account_messages_app, name="messages")
+account_filings_app = typer.Typer(help="The 全国政务新媒体信息报送系统 filing list.", no_args_is_help=True)
+accounts_app.add_typer(account_filings_app, name="filings")
+
+
+def _load_account_file(console: Console, file: Path) -> list[Any]:
+    from govinspect.registry.load import load_accounts
+
+    records, errors = load_accounts(file)
+    _print_row_errors(console, errors)
+    if not records:
+        raise ConfigError(f"no valid accounts in {file}: fix the rows listed above")
+    return records
+
+
+@accounts_app.command("import")
+@one_line_errors
+def accounts_import(
+    file: Annotated[Path, typer.Argument(help="CSV (UTF-8, UTF-8-BOM, GB18030) or XLSX account list.")],
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Import the account list (账号ID, 账号名称, 平台, 地区, 主办单位, 主页/feed 地址, 备案编号, 状态)."""
+    from govinspect.findings.store import Store
+    from govinspect.registry.load import load_accounts
+
+    settings = _settings(config, db)
+    console = _console()
+    records, errors = load_accounts(file)
+    _print_row_errors(console, errors)
+    store = Store.open(settings.database_url, timezone=settings.timezone)
+    try:
+        count = store.import_accounts(records)
+    finally:
+        store.close()
+    console.print(f"imported {count} accounts, {len(errors)} bad rows → {settings.database_url}")
+
+
+@accounts_app.command("list")
+@one_line_errors
+def accounts_list(config: ConfigOpt = None, db: DbOpt = None) -> None:
+    """List the stored accounts."""
+    from govinspect.findings.store import Store
+
+    settings = _settings(config, db)
+    store = Store.open(settings.database_url, timezone=settings.timezone)
+    try:
+        items = store.accounts()
+    finally:
+        store.close()
+    table = _folding_table("账号ID", "账号名称", "平台", "地区", "主办单位", "状态", "备案编号", "主页/feed",
+                           title=f"{len(items)} account(s)")
+    for a in items:
+        table.add_row(a.account_id, a.name, a.platform_label, a.region, a.host_org, str(a.status), a.filing_no,
+                      a.homepage)
+    _console().print(table)
+
+
+@account_messages_app.command("import")
+@one_line_errors
+def account_messages_import(
+    file: Annotated[Path, typer.Argument(help="The platform's export: 账号ID or 账号名称, 留言时间, 回复时间 …")],
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Import messages (留言/私信) with received and replied times; bad rows are reported, the rest stored."""
+    from govinspect.findings.store import Store
+    from govinspect.newmedia.imports import load_messages
+    from govinspect.newmedia.store import NewMediaStore
+
+    settings = _settings(config, db)
+    console = _console()
+    store = Store.open(settings.database_url, timezone=settings.timezone)
+    try:
+        loaded = load_messages(file, store.accounts(), timezone=settings.timezone)
+        _print_row_errors(console, loaded.errors)
+        inserted, updated = NewMediaStore(store).import_messages(loaded.messages)
+    finally:
+        store.close()
+    console.print(f"{inserted} new, {updated} updated messages, {len(loaded.errors)} bad rows → "
+                  f"{settings.database_url}")
+
+
+@account_filings_app.command("import")
+@one_line_errors
+def account_filings_import(
+    file: Annotated[Path, typer.Argument(help="The 报送系统 export: 账号名称, 平台, 备案编号, 状态 …")],
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Import the filing list; it replaces the previous one (the export is the whole list)."""
+    from govinspect.findings.store import Store
+    from govinspect.newmedia.imports import load_filings
+    from govinspect.newmedia.store import NewMediaStore
+
+    settings = _settings(config, db)
+    console = _console()
+    loaded = load_filings(file, timezone=settings.timezone)
+    _print_row_errors(console, loaded.errors)
+    if not loaded.filings:
+        raise ConfigError(f"no valid rows in {file}: fix the rows listed above (the stored list is kept)")
+    store = Store.open(settings.database_url, timezone=settings.timezone)
+    try:
+        count = NewMediaStore(store).replace_filings(loaded.filings)
+    finally:
+        store.close()
+    console.print(f"filing list replaced: {count} rows, {len(loaded.errors)} bad rows → {settings.database_url}")
+
+
+@accounts_app.command("inspect")
+@one_line_errors
+def accounts_inspect(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Monitoring point 监测时间点, YYYY-MM-DD.")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("out"),
+    account: Annotated[list[str] | None, typer.Option("--account", help="Only this 账号ID (repeatable).")] = None,
+    resolve: Annotated[list[str] | None, typer.Option("--resolve", help="HOST:PORT:ADDR, like curl.")] = None,
+    allow_private: Annotated[bool, typer.Option("--allow-private", help="Allow loopback/private addresses.")] = False,
+    resume: Annotated[str | None, typer.Option("--resume", help="Resume an interrupted run by id.")] = None,
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Inspect the stored accounts (a run without sites) and write findings, account scores and reports."""
+    from govinspect.findings.store import Store
+
+    settings = _settings(config, db, resolve=resolve, allow_private=allow_private)
+    console = _console()
+    if resume is None and as_of is None:
+        raise ConfigError("accounts inspect needs --as-of YYYY-MM-DD (or --resume RUN)")
+    as_of_dt = parse_as_of(as_of, settings.timezone) if as_of else datetime.now(ZoneInfo(settings.timezone))
+    store = Store.open(settings.database_url, timezone=settings.timezone)
+    try:
+        chosen: list[Any] = []
+        if resume is None:
+            chosen = store.accounts()
+            if account:
+                unknown = set(account) - {a.account_id for a in chosen}
+                if unknown:
+                    raise ConfigError(f"--account {', '.join(sorted(unknown))} not stored: "
+                                      "import the account list first (govinspect accounts import)")
+                chosen = [a for a in chosen if a.account_id in set(account)]
+            if not chosen:
+                raise ConfigError("no accounts stored: import the account list first (govinspect accounts import)")
+        result = _run_with_progress(console, [], settings, as_of_dt, out, store, resume, accounts=chosen)
+    finally:
+        store.close()
+    _print_summary(console, result, out)
+
+
 @app.command()
 @one_line_errors
 def inspect(
@@ -141,6 +295,8 @@ def inspect(
     resolve: Annotated[list[str] | None, typer.Option("--resolve", help="HOST:PORT:ADDR, like curl.")] = None,
     allow_private: Annotated[bool, typer.Option("--allow-private", help="Allow loopback/private addresses.")] = False,
     resume: Annotated[str | None, typer.Option("--resume", help="Resume an interrupted run by id.")] = None,
+    accounts: Annotated[Path | None, typer.Option(
+        "--accounts", help="New-media account list (CSV/XLSX): inspect these accounts in the same run.")] = None,
     config: ConfigOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -166,16 +322,17 @@ def inspect(
         if not sites:
             raise ConfigError(f"no valid sites in {registry}: fix the rows listed above")
     as_of_dt = parse_as_of(as_of, settings.timezone) if as_of else datetime.now(ZoneInfo(settings.timezone))
+    account_list = _load_account_file(console, accounts) if accounts is not None and resume is None else None
     store = Store.open(settings.database_url)
     try:
-        result = _run_with_progress(console, sites, settings, as_of_dt, out, store, resume)
+        result = _run_with_progress(console, sites, settings, as_of_dt, out, store, resume, accounts=account_list)
     finally:
         store.close()
     _print_summary(console, result, out)
 
 
 def _run_with_progress(console: Console, sites: list[Any], settings: Settings, as_of: datetime, out: Path,
-                       store: Any, resume: str | None) -> Any:
+                       store: Any, resume: str | None, accounts: list[Any] | None = None) -> Any:
     from govinspect.pipeline import run_inspection
 
     progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -192,7 +349,8 @@ def _run_with_progress(console: Console, sites: list[Any], settings: Settings, a
     with progress:
         try:
             return asyncio.run(run_inspection(sites, settings, as_of=as_of, out_dir=out, store=store,
-                                              resume_run=resume, progress=on_site, on_start=on_start))
+                                              resume_run=resume, progress=on_site, on_start=on_start,
+                                              accounts=accounts))
         except KeyboardInterrupt:
             run_id = task_holder.get("run", "?")
             console.print(f"interrupted; resume with: govinspect inspect --resume {run_id}")

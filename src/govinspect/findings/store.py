@@ -243,6 +243,7 @@ class Store:
                     "host_org": a.host_org,
                     "homepage": a.homepage,
                     "status": str(a.status),
+                    "filing_no": a.filing_no,
                     "position": offset + i,
                     "updated_at": now,
                 }
@@ -280,22 +281,9 @@ class Store:
 
     def accounts(self) -> list[Account]:
         """All new-media accounts in import order."""
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(AccountRow.__table__).order_by(AccountRow.position, AccountRow.account_id)
-            )
-            return [
-                Account(
-                    account_id=r.account_id,
-                    name=r.name,
-                    platform=r.platform,
-                    region=r.region,
-                    host_org=r.host_org,
-                    homepage=r.homepage,
-                    status=SiteStatus(r.status),
-                )
-                for r in rows
-            ]
+        from govinspect.newmedia.store import NewMediaStore
+
+        return NewMediaStore(self).accounts()
 
     # -- runs --------------------------------------------------------------------------------------
 
@@ -550,7 +538,9 @@ class Store:
             )
             for r in site_rows
         ]
-        return RunResult(run=self._run_info(run_row), sites=sites)
+        from govinspect.newmedia.store import NewMediaStore
+
+        return RunResult(run=self._run_info(run_row), sites=sites, accounts=NewMediaStore(self).load_results(run_id))
 
     def _finding(self, r: Any) -> Finding:
         return Finding(
