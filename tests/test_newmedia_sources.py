@@ -113,3 +113,13 @@ def test_arbitrary_bytes_never_raise(body: bytes, content_type: str) -> None:
     assert read.kind in ("rss", "atom", "json", "html")
     assert read.posts is not None or read.problem
     assert all(p.published is None or p.published <= AS_OF.date() for p in read.posts or [])
+
+
+def test_private_address_is_refused_without_allow_private(server: MockServer, tmp_path: Path) -> None:
+    from govinspect.settings import Settings
+
+    server.pages["/feed"] = (rss(("防汛通知", "2021-06-28")), "application/rss+xml")
+    cfg = Settings(fetch={"retries": 0, "obey_robots": False})
+    out = inspect(account(server.url("/feed")), tmp_path, cfg=cfg)
+    assert server.hits["/feed"] == 0  # the guard stops it before any connection
+    assert out.result.score is None and "--allow-private" in out.result.error

@@ -115,6 +115,9 @@ def _unreadable(result: FetchResult) -> str:
     if result.failure is FailureClass.TOO_LARGE:
         return (f"the homepage/feed is larger than {FEED_MAX_BYTES // 2**20} MiB: give the account's feed or "
                 "first list page, not an archive")
+    if result.failure is FailureClass.PRIVATE_ADDRESS:
+        return (f"the homepage/feed was refused by our own rules ({result.error}): pass --allow-private for "
+                "loopback/private addresses")
     if result.failure is not None or result.status is None or result.status >= 400:
         return f"homepage/feed not fetched ({result.failure or 'http_status'}: {result.error or result.status})"
     return ""
