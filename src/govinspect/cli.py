@@ -1,5 +1,5 @@
 """Command line: ``govinspect demo | registry import | inspect | report | notice | check | checks | runs |
-web | users``.
+web | users | worker``.
 
 Every command builds Settings with :func:`load_settings` and passes them down. Errors of the
 GovinspectError family print as one line naming the fix, with exit status 2.
@@ -297,6 +297,8 @@ def inspect(
     resume: Annotated[str | None, typer.Option("--resume", help="Resume an interrupted run by id.")] = None,
     accounts: Annotated[Path | None, typer.Option(
         "--accounts", help="New-media account list (CSV/XLSX): inspect these accounts in the same run.")] = None,
+    distributed: Annotated[bool, typer.Option(
+        "--distributed", help="Inspect on `govinspect worker` processes (Celery on Redis, PostgreSQL).")] = False,
     config: ConfigOpt = None,
     db: DbOpt = None,
 ) -> None:
@@ -323,16 +325,26 @@ def inspect(
             raise ConfigError(f"no valid sites in {registry}: fix the rows listed above")
     as_of_dt = parse_as_of(as_of, settings.timezone) if as_of else datetime.now(ZoneInfo(settings.timezone))
     account_list = _load_account_file(console, accounts) if accounts is not None and resume is None else None
+    if account_list is not None and distributed:
+        raise ConfigError("--accounts runs in this process, not on workers: inspect the accounts with "
+                          "`govinspect accounts inspect` or leave out --distributed")
+    celery_app = None
+    if distributed:
+        from govinspect.workers.dispatch import preflight
+
+        celery_app = preflight(settings)  # SQLite, Redis, workers: checked before anything is created
     store = Store.open(settings.database_url)
     try:
-        result = _run_with_progress(console, sites, settings, as_of_dt, out, store, resume, accounts=account_list)
+        result = _run_with_progress(console, sites, settings, as_of_dt, out, store, resume, celery_app,
+                                    accounts=account_list)
     finally:
         store.close()
     _print_summary(console, result, out)
 
 
 def _run_with_progress(console: Console, sites: list[Any], settings: Settings, as_of: datetime, out: Path,
-                       store: Any, resume: str | None, accounts: list[Any] | None = None) -> Any:
+                       store: Any, resume: str | None, celery_app: Any = None,
+                       accounts: list[Any] | None = None) -> Any:
     from govinspect.pipeline import run_inspection
 
     progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -348,12 +360,23 @@ def _run_with_progress(console: Console, sites: list[Any], settings: Settings, a
 
     with progress:
         try:
+            if celery_app is not None:
+                from govinspect.workers.dispatch import run_distributed
+
+                return run_distributed(
+                    sites, settings, as_of=as_of, out_dir=out, store=store, resume_run=resume, on_start=on_start,
+                    progress=lambda n: progress.advance(task_holder["task"], n),
+                    note=lambda text: progress.update(task_holder["task"], description=text), app=celery_app)
             return asyncio.run(run_inspection(sites, settings, as_of=as_of, out_dir=out, store=store,
                                               resume_run=resume, progress=on_site, on_start=on_start,
                                               accounts=accounts))
         except KeyboardInterrupt:
             run_id = task_holder.get("run", "?")
-            console.print(f"interrupted; resume with: govinspect inspect --resume {run_id}")
+            if celery_app is not None:
+                console.print("interrupted; the workers go on with the queued sites. Collect the outputs with: "
+                              f"govinspect inspect --distributed --resume {run_id}")
+            else:
+                console.print(f"interrupted; resume with: govinspect inspect --resume {run_id}")
             raise
 
 
@@ -362,6 +385,23 @@ def _print_summary(console: Console, result: Any, out: Path) -> None:
 
     print_summary(console, result)
     console.print(f"outputs written to {out}/ (findings.jsonl, scores.csv, report.xlsx, report.html, evidence/)")
+
+
+@app.command()
+@one_line_errors
+def worker(
+    concurrency: Annotated[int | None, typer.Option(
+        "--concurrency", min=1, help="Sites inspected at once (processes); default workers.concurrency.")] = None,
+    pool: Annotated[str, typer.Option("--pool", help="prefork (processes) or solo (one site at a time).")] = "prefork",
+    name: Annotated[str | None, typer.Option("--name", help="Worker name, unique per machine (NAME@HOST).")] = None,
+    loglevel: Annotated[str, typer.Option("--loglevel", help="DEBUG, INFO, WARNING, ERROR.")] = "INFO",
+    config: ConfigOpt = None,
+    db: DbOpt = None,
+) -> None:
+    """Run a worker for `inspect --distributed`: sites from the Redis queue, results to the database."""
+    from govinspect.workers.app import start_worker
+
+    start_worker(_settings(config, db), concurrency=concurrency, pool=pool, name=name, loglevel=loglevel)
 
 
 @app.command()

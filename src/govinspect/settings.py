@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError
+from pydantic import BaseModel, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from govinspect.errors import ConfigError
@@ -91,6 +91,52 @@ class MonitorSettings(BaseModel):
     jitter: float = Field(default=0.1, ge=0, lt=0.5)  # each probe moves up to ± this share of the interval
 
 
+class WorkerSettings(BaseModel):
+    """Scale-out mode: Celery workers on Redis (``govinspect worker``, ``inspect --distributed``).
+
+    Results go to the database (PostgreSQL: every worker must reach it), never to a Celery result backend;
+    the Redis URLs are secrets because a run stores its settings.
+    """
+
+    broker_url: SecretStr = SecretStr("redis://127.0.0.1:6379/0")
+    result_backend: SecretStr = SecretStr("")  # empty: none (each site's result is stored in the database)
+    link_cache_url: SecretStr = SecretStr("")  # Redis for the run's shared link cache; empty: the broker's
+    key_prefix: str = "govinspect:"  # on every Redis key (queues, control, link cache) of this deployment
+    queue: str = Field(default="govinspect", min_length=1)
+    prefetch: int = Field(default=1, ge=1)  # sites a worker process reserves ahead (1: no site waits behind another)
+    acks_late: bool = True  # a site is acknowledged once stored, so a killed worker's site is delivered again
+    concurrency: int = Field(default=0, ge=0)  # sites at once per worker (processes); 0: crawl.sites_in_parallel
+    task_time_limit: float = Field(default=3600.0, gt=0)  # seconds one site may take; then recorded as failed
+    # Seconds before Redis hands an unacknowledged site (its worker died) to another worker; 0: the hard
+    # limit plus its margin again. Must exceed the hard limit, or a running site is delivered twice.
+    visibility_timeout: float = Field(default=0.0, ge=0)
+    max_attempts: int = Field(default=3, ge=1)  # deliveries of one site (its worker died each time) before it
+    # is recorded as failed
+    restore_interval: float = Field(default=10.0, gt=0)  # seconds between sweeps for sites of dead workers
+    link_cache_ttl: int = Field(default=2 * 24 * 3600, gt=0)  # seconds a link status stays shared in Redis
+    worker_timeout: float = Field(default=2.0, gt=0)  # seconds to collect the answers of workers
+    poll_interval: float = Field(default=1.0, gt=0)  # seconds between progress reads of the database
+    stall_seconds: float = Field(default=120.0, gt=0)  # no site stored for this long: ask whether workers live
+
+    @model_validator(mode="after")
+    def _visibility_after_limit(self) -> WorkerSettings:
+        if self.visibility_timeout and self.visibility_timeout <= self.hard_time_limit():
+            raise ValueError(f"workers.visibility_timeout must exceed the hard time limit "
+                             f"({self.hard_time_limit():g} s: task_time_limit plus a margin) or be 0, "
+                             "else a site still running is delivered twice")
+        return self
+
+    def _margin(self) -> float:
+        return min(60.0, self.task_time_limit / 2)
+
+    def hard_time_limit(self) -> float:
+        """When Celery kills a site's process itself (the task records the site as failed before that)."""
+        return self.task_time_limit + self._margin()
+
+    def effective_visibility_timeout(self) -> float:
+        return self.visibility_timeout or self.hard_time_limit() + self._margin()
+
+
 class Settings(BaseSettings):
     """Everything configurable. See ``govinspect.toml.example``."""
 
@@ -108,6 +154,7 @@ class Settings(BaseSettings):
     crawl: CrawlSettings = Field(default_factory=CrawlSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    workers: WorkerSettings = Field(default_factory=WorkerSettings)
     monitor: MonitorSettings = Field(default_factory=MonitorSettings)
     checks: dict[str, dict[str, Any]] = Field(default_factory=dict)
     disabled_checks: list[str] = Field(default_factory=list)

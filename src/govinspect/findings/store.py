@@ -392,6 +392,22 @@ class Store:
                 )
             )
 
+    def site_progress(self, run_id: str, codes: list[str] | None = None) -> dict[str, tuple[str, datetime | None]]:
+        """``site_code -> (status, finished_at)`` of the run's sites (all, or ``codes``): what a distributed
+        run polls to see which sites its workers have stored since it enqueued them."""
+        with self.engine.connect() as conn:
+            if conn.scalar(select(RunRow.run_id).where(RunRow.run_id == run_id)) is None:
+                raise self._no_run(run_id)
+            query = select(SiteRunRow.site_code, SiteRunRow.status, SiteRunRow.finished_at).where(
+                SiteRunRow.run_id == run_id)
+            if codes is None:
+                rows = list(conn.execute(query))
+            else:
+                rows = []
+                for chunk in _chunks(list(dict.fromkeys(codes))):
+                    rows.extend(conn.execute(query.where(SiteRunRow.site_code.in_(chunk))))
+        return {r.site_code: (r.status, self._local(r.finished_at)) for r in rows}
+
     def save_site_result(self, run_id: str, result: SiteResult) -> None:
         """Replace the site's results in this run in one transaction (idempotent: safe to save again)."""
         code = result.site.site_code
