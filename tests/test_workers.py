@@ -75,11 +75,11 @@ class Deployment:
                 "GOVINSPECT_WORKERS__KEY_PREFIX": self.prefix, "GOVINSPECT_WORKERS__QUEUE": self.queue,
                 **FAST, **self.extra}
 
-    def start_worker(self, name: str, concurrency: int = 2) -> None:
+    def start_worker(self, name: str, concurrency: int = 2, pool: str = "prefork") -> None:
         log = self.tmp / f"{name}.log"
         proc = subprocess.Popen(
-            [sys.executable, "-m", "govinspect.cli", "worker", "--concurrency", str(concurrency), "--name",
-             f"{name}@%h"], env={**os.environ, **self.env()}, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "govinspect.cli", "worker", "--concurrency", str(concurrency), "--pool", pool,
+             "--name", f"{name}@%h"], env={**os.environ, **self.env()}, stdout=log.open("wb"), stderr=subprocess.STDOUT,
             start_new_session=True, cwd=self.tmp)
         self.workers[name] = (proc, log)
 
@@ -271,6 +271,35 @@ def test_link_common_to_sites_on_different_workers_is_checked_once(
     assert sum(shared) > 0  # statuses one worker checked were taken from Redis by sites of the other
 
 
+def test_resume_enqueues_only_the_sites_not_stored(distributed: tuple[Outcome, Deployment], one_machine: Outcome,
+                                                   farm: Farm, served: CountingFarm, codes: list[str]) -> None:
+    outcome, dep = distributed
+    url = dep.db.replace("postgresql+psycopg://", "postgresql://")
+    lost = codes[1]
+    with psycopg.connect(url) as conn:  # as if the run had been stopped before this site was stored
+        row = conn.execute("select run_id from runs").fetchone()
+        assert row is not None
+        run_id = row[0]
+        conn.execute("update site_runs set status = 'pending', finished_at = null where site_code = %s", (lost,))
+        for table in ("findings", "check_runs", "scores"):
+            conn.execute(f"delete from {table} where site_code = %s", (lost,))  # noqa: S608 - fixed names
+    before = {name: _started(dep.log(name)) for name in ("w1", "w2")}
+    out = dep.tmp / "resumed"
+    args = ["inspect", "--resume", run_id, "--distributed", "--db", dep.db, "--out", str(out), "--allow-private"]
+    for entry in farm.resolve_entries(served.port):
+        args += ["--resolve", entry]
+    result = CliRunner().invoke(app, args, env=dep.env())
+    assert result.exit_code == 0, result.output
+    again = sum((_started(dep.log(name)) - before[name] for name in ("w1", "w2")), Counter())
+    assert again == Counter({lost: 1})  # the stored sites were not enqueued again
+    assert _comparable(out) == _comparable(one_machine.out)
+    assert (out / "scores.csv").read_bytes() == (one_machine.out / "scores.csv").read_bytes()
+
+
+def _started(log: str) -> Counter[str]:
+    return Counter(re.findall(r"site_started run=\S+ site=(\d+) ", log))
+
+
 def test_killed_worker_site_is_delivered_again_and_stored_once(farm: Farm, served: CountingFarm,
                                                               codes: list[str], one_machine: Outcome,
                                                               deployments: Any) -> None:
@@ -279,7 +308,7 @@ def test_killed_worker_site_is_delivered_again_and_stored_once(farm: Farm, serve
                                   GOVINSPECT_WORKERS__RESTORE_INTERVAL="1")
     subset = codes[:3]
     victim = subset[0]
-    dep.start_worker("k1", concurrency=1)
+    dep.start_worker("k1", concurrency=1, pool="solo")  # one worker of each pool kind
     dep.start_worker("k2", concurrency=1)
     dep.wait_ready()
     out = dep.tmp / "out"
@@ -312,6 +341,7 @@ def test_killed_worker_site_is_delivered_again_and_stored_once(farm: Farm, serve
     assert not re.search(rf"site_stored run=\S+ site={victim} ", dep.log(killed[0]))  # killed in the middle
     assert re.search(rf"site_started run=\S+ site={victim} worker={survivor}@\S+ attempt=2", dep.log(survivor))
     reference = [r for r in _comparable(one_machine.out) if r["site_code"] in subset]
+    assert any(r["site_code"] == victim for r in reference)
     assert _comparable(out) == reference  # nothing lost, nothing twice
     count = "select count(*) from {} where site_code = ?"
     with sqlite3.connect(one_machine.out / "g.db") as ref:
@@ -320,6 +350,77 @@ def test_killed_worker_site_is_delivered_again_and_stored_once(farm: Farm, serve
         stored = [conn.execute(count.format(t).replace("?", "%s"), (victim,)).fetchone()
                   for t in ("findings", "check_runs")]
     assert stored == expected and expected[1][0] > 10  # one row per finding and per check, no leftovers
+
+
+def test_site_whose_process_is_killed_goes_back_to_the_queue_at_once(farm: Farm, served: CountingFarm,
+                                                                     codes: list[str], one_machine: Outcome,
+                                                                     deployments: Any) -> None:
+    """Only the pool process running the site dies (out of memory, say): the worker hands the site out
+    again at once (acks late, reject on worker lost), long before any visibility timeout."""
+    dep: Deployment = deployments(GOVINSPECT_WORKERS__TASK_TIME_LIMIT="600")  # visibility: 15 minutes
+    dep.start_worker("p1", concurrency=1)
+    dep.wait_ready()
+    victim = codes[3]
+    served.slow[farm.site(victim).host] = 0.05
+    killed: list[int] = []
+
+    def kill_pool_process() -> None:
+        deadline = time.monotonic() + 2 * READY_S
+        main = dep.workers["p1"][0].pid
+        while time.monotonic() < deadline:
+            if f"site={victim}" in dep.log("p1"):
+                time.sleep(0.5)
+                children = Path(f"/proc/{main}/task/{main}/children").read_text().split()
+                for child in children:
+                    os.kill(int(child), signal.SIGKILL)
+                    killed.append(int(child))
+                return
+            time.sleep(0.05)
+
+    killer = threading.Thread(target=kill_pool_process)
+    killer.start()
+    started = time.monotonic()
+    try:
+        result = CliRunner().invoke(app, [*_inspect_args(farm, served.port, [victim], dep.tmp / "out"),
+                                          "--distributed", "--db", dep.db], env=dep.env())
+    finally:
+        killer.join()
+        served.slow.clear()
+    assert killed, "the pool process was never found"
+    assert result.exit_code == 0, result.output + dep.log("p1")[-3000:]
+    assert time.monotonic() - started < 120  # not the 15-minute visibility timeout
+    assert re.search(rf"site_started run=\S+ site={victim} worker=p1@\S+ attempt=2", dep.log("p1"))
+    reference = [r for r in _comparable(one_machine.out) if r["site_code"] == victim]
+    assert reference and _comparable(dep.tmp / "out") == reference
+
+
+def test_run_stops_with_a_resume_hint_when_its_last_worker_dies(farm: Farm, served: CountingFarm,
+                                                                codes: list[str], deployments: Any) -> None:
+    dep: Deployment = deployments(GOVINSPECT_WORKERS__STALL_SECONDS="3", GOVINSPECT_WORKERS__WORKER_TIMEOUT="1")
+    dep.start_worker("only", concurrency=1)
+    dep.wait_ready()
+    victim = codes[2]
+    served.slow[farm.site(victim).host] = 0.05
+
+    def kill_when_started() -> None:
+        deadline = time.monotonic() + 2 * READY_S
+        while time.monotonic() < deadline and f"site={victim}" not in dep.log("only"):
+            time.sleep(0.05)
+        dep.kill("only")
+
+    killer = threading.Thread(target=kill_when_started)
+    killer.start()
+    try:
+        result = CliRunner().invoke(app, [*_inspect_args(farm, served.port, [victim], dep.tmp / "out"),
+                                          "--distributed", "--db", dep.db], env=dep.env())
+    finally:
+        killer.join()
+        served.slow.clear()
+    assert result.exit_code == 2, result.output
+    message = " ".join(result.output.split())
+    assert "no worker answered" in message and "start `govinspect worker`" in message
+    assert re.search(r"govinspect inspect --distributed --resume \d{8}-[0-9a-f]{6}", message)
+    assert not (dep.tmp / "out" / "findings.jsonl").exists()  # no outputs from a run that did not finish
 
 
 # --- one-line errors -------------------------------------------------------------------------------------
