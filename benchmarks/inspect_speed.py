@@ -33,6 +33,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -140,10 +141,14 @@ def run_inspect(served: ServedFarm, args: argparse.Namespace) -> dict[str, float
     peaks: dict[int, int] = {}
     done = threading.Event()
 
+    timeline: list[tuple[float, float, float]] = []  # (seconds since start, main CPU s, others' CPU s)
+
     def sample() -> None:
         nonlocal peak_kb
         while not done.is_set():
             peak_kb = max(peak_kb, _tree_sample(proc.pid, cpu, peaks))
+            main = cpu.get(proc.pid, 0.0)
+            timeline.append((time.monotonic() - started, main, sum(cpu.values()) - main))
             done.wait(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -168,7 +173,27 @@ def run_inspect(served: ServedFarm, args: argparse.Namespace) -> dict[str, float
             "findings": findings, "per_check": per_check, "main_cpu": cpu.get(proc.pid, 0.0),
             "other_cpu": sum(v for k, v in cpu.items() if k != proc.pid), "processes": len(cpu),
             "main_peak_mb": peaks.get(proc.pid, 0) / 1024, "machine_idle": idle,
-            "other_peak_mb": max((v for k, v in peaks.items() if k != proc.pid), default=0) / 1024}
+            "other_peak_mb": max((v for k, v in peaks.items() if k != proc.pid), default=0) / 1024,
+            "timeline": timeline}
+
+
+def print_timeline(b: dict[str, Any], buckets: int = 10) -> None:
+    """How busy (b)'s own process and its workers were in each tenth of the run: the phases where the
+    two cores are not both at work (start-up, the last sites, report writing) show here."""
+    timeline = b["timeline"]
+    if len(timeline) < buckets + 1:
+        return
+    end = timeline[-1][0]
+    print("\n(b) CPU use over the run (cores busy; the inspect process / its workers):")
+    prev = timeline[0]
+    for n in range(1, buckets + 1):
+        upto = end * n / buckets
+        row = next((s for s in timeline if s[0] >= upto), timeline[-1])
+        span = max(row[0] - prev[0], 1e-9)
+        main, other = (row[1] - prev[1]) / span, (row[2] - prev[2]) / span
+        print(f"  {prev[0]:6.1f}–{row[0]:6.1f} s  {main:4.2f} / {other:4.2f}  {'#' * round(10 * main)}"
+              f"{'+' * round(10 * other)}")
+        prev = row
 
 
 def print_table(a: dict[str, float] | None, b: dict[str, float]) -> None:
@@ -225,6 +250,7 @@ def main() -> None:
         print(report("(b) govinspect inspect", b))
         print_table(a, b)
         print_checks(b)
+        print_timeline(b)
         if args.keep:
             print(f"kept under {served.work}")
 

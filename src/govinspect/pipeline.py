@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import ctypes.util
+import itertools
 import logging
 import multiprocessing
 import os
@@ -470,7 +471,7 @@ async def run_inspection(
     With ``resume_run``, only the sites and accounts the run has not stored yet are inspected (Ctrl-C safe).
     """
     from govinspect.checks.registry import build_checks
-    from govinspect.fetch.client import Fetcher
+    from govinspect.fetch.client import FETCH_PRIORITY, Fetcher
     from govinspect.fetch.links import LinkChecker
     from govinspect.newmedia.run import run_accounts
     from govinspect.newmedia.store import NewMediaStore
@@ -513,9 +514,11 @@ async def run_inspection(
                         fetcher=fetcher, links=LinkChecker(fetcher), analysis=pool,
                         analysis_gate=asyncio.Semaphore(1), samples=samples)
         gate = asyncio.Semaphore(max(1, settings.crawl.sites_in_parallel))
+        started = itertools.count()
 
         async def one(site: Site) -> None:
             async with gate:
+                FETCH_PRIORITY.set(next(started))  # this task's fetches: the earlier a site started, the sooner
                 try:
                     result = await run_site(site, rc)
                 except GovinspectError as exc:

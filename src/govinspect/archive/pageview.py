@@ -316,6 +316,22 @@ class PageView:
         return out
 
     @cached_property
+    def anchors(self) -> list[tuple[str, str, str]]:
+        """``(url, text, raw_href)`` of every resolvable ``<a href>``, in page order: :attr:`links` without
+        locators and footer flags, for readers that only need targets and texts (the crawl plan,
+        pagination, search links) and should not pay for evidence paths on every page."""
+        if "links" in self.__dict__:
+            return [(link.url, link.text, link.raw_href) for link in self.links]
+        base = self.base_url
+        out: list[tuple[str, str, str]] = []
+        for node in self.tree.css("a[href]"):
+            raw = node.attributes.get("href") or ""
+            url = resolve_href(base, raw)
+            if url is not None:
+                out.append((url, node.text(strip=True), raw))
+        return out
+
+    @cached_property
     def images(self) -> list[Image]:
         base = self.base_url
         memo: dict[int, tuple[str, ...]] = {}

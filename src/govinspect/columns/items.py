@@ -17,11 +17,11 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from urllib.parse import parse_qsl, urldefrag, urljoin, urlsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from govinspect.archive.pageview import SKIP_SCHEMES, PageView, node_locator
+from govinspect.archive.pageview import PageView, node_locator, resolve_href
 from govinspect.columns.dates import HISTORY_MIN_YEAR, FoundDate, RejectedDate, as_date, epoch_date
 from govinspect.columns.dates import find_dates, labelled_date, normalize, parse_date, pick_publish
 from govinspect.columns.model import DateSource, ListItem
@@ -90,16 +90,18 @@ def in_chrome(node: LexborNode, cache: dict[int, bool] | None = None) -> bool:
 
 
 def resolve(base: str, href: str) -> str | None:
-    """An absolute http(s) URL without fragment, or None for script/mail/anchor links."""
-    href = (href or "").strip()
-    if not href or href.lower().startswith(SKIP_SCHEMES):
-        return None
-    url, _ = urldefrag(urljoin(base, href))
-    return url if url.startswith(("http://", "https://")) else None
+    """An absolute http(s) URL without fragment, or None for script/mail/anchor links.
+
+    :func:`~govinspect.archive.pageview.resolve_href` (``urldefrag(urljoin(base, href))`` with its
+    shortcuts and memo): list rows repeat the same hrefs on every page of a column."""
+    return resolve_href(base, href or "")
+
+
+_SPACES = re.compile(r"\s+")
 
 
 def clean_text(text: str) -> str:
-    return re.sub(r"\s+", " ", normalize(text or "")).strip()
+    return _SPACES.sub(" ", normalize(text or "")).strip()
 
 
 def is_more_text(text: str) -> bool:
@@ -107,8 +109,11 @@ def is_more_text(text: str) -> bool:
     stripped = normalize(text).strip().lower()
     if not stripped:
         return False
-    compact = re.sub(r"[\s\[\]【】()（）+>»›》<«‹《.…·]", "", stripped)
-    return compact in ("", "更多", "more", "查看更多", "更多信息", "更多内容", "更多>", "查看全部")
+    return _MORE_DECOR.sub("", stripped) in _MORE_WORDS
+
+
+_MORE_DECOR = re.compile(r"[\s\[\]【】()（）+>»›》<«‹《.…·]")
+_MORE_WORDS = frozenset(("", "更多", "more", "查看更多", "更多信息", "更多内容", "更多>", "查看全部"))
 
 
 @dataclass(slots=True)
@@ -471,13 +476,13 @@ def read_rows(tree: LexborHTMLParser | LexborNode, base: str, as_of: date, *,
     for count, anchor in enumerate(tree.css("a")):
         if count >= MAX_ANCHORS:
             break
+        if skip_chrome and in_chrome(anchor, cache):  # before the title: most anchors are menus
+            continue
         attrs = anchor.attributes or {}
         href = attrs.get("href")
         url = resolve(base, href) if href else None
         title = _anchor_title(anchor)
         if is_more_text(title) or title.lower() in PAGER_WORDS:
-            continue
-        if skip_chrome and in_chrome(anchor, cache):
             continue
         if len(title) < MIN_TITLE:
             label = title or _image_alt(anchor)
@@ -669,17 +674,19 @@ def page_number(url: str, list_url: str) -> int | None:
     return None
 
 
+_NEXT_WORDS = ("下一页", "下页", "next", ">")
+
+
 def pagination(page: PageView, limit: int = 50) -> list[tuple[int, str]]:
     """Further list pages linked from a list page (page number, url), nearest first, at most ``limit``."""
     found: dict[str, int] = {}
     list_url = page.final_url
-    for link in page.links:
-        number = page_number(link.url, list_url)
-        text = normalize(link.text).strip().lower()
-        if number is None and text in ("下一页", "下页", "next", ">") and link.url != list_url:
+    for url, link_text, _ in page.anchors:
+        number = page_number(url, list_url)
+        if number is None and url != list_url and normalize(link_text).strip().lower() in _NEXT_WORDS:
             number = 2
         if number is not None and number >= 2:
-            found.setdefault(link.url, number)
+            found.setdefault(url, number)
     # TRS: createPageHTML(countPage, currentPage, "index", "html")
     match = re.search(r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*['\"](\w+)['\"]\s*,\s*['\"](\w+)['\"]",
                       page.html[:MAX_SCRIPT_CHARS])

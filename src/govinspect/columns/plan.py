@@ -168,11 +168,11 @@ class ColumnPlan:
         base = page.base_url
         side_memo: dict[int, bool] = {}
         texts = roles.texts
-        for link in page.links:  # computed once per page; the list's pagination reads them too
-            if link.text:
-                linked_key = _key(link.url)
-                if linked_key not in texts and not is_more_text(link.text):
-                    texts[linked_key] = link.text
+        for url, text, _ in page.anchors:  # computed once per page; the list's pagination reads them too
+            if text:
+                linked_key = _key(url)
+                if linked_key not in texts and not is_more_text(text):
+                    texts[linked_key] = text
         for anchor in page.tree.css("a[href]"):
             href = (anchor.attributes or {}).get("href") or ""
             if _in_side_menu(anchor, side_memo):

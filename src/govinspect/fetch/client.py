@@ -10,10 +10,13 @@ wrong. ``fetch`` never raises for network problems: the outcome is a :class:`Fet
 from __future__ import annotations
 
 import asyncio
+import heapq
+import itertools
 import ssl
 import time
 import zlib
 from collections import Counter
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
@@ -134,6 +137,67 @@ def classify_exception(exc: BaseException) -> tuple[FailureClass, str]:
     return FailureClass.OTHER, f"{type(exc).__name__}: {exc}"
 
 
+FETCH_PRIORITY: ContextVar[int] = ContextVar("govinspect_fetch_priority", default=0)
+"""Who goes first when every connection slot of the run is taken: lower first. A run sets it per site
+(the order sites started in), so the sites that started first finish first and hand their pages to
+analysis while the others are still crawling, instead of every site finishing at once."""
+
+
+class PriorityGate:
+    """A counting semaphore whose waiters are served lowest priority first (FIFO among equals).
+
+    A released slot passes straight to the next waiter, so a newcomer never overtakes one that waits.
+    A waiter cancelled after it was handed a slot passes that slot on.
+    """
+
+    def __init__(self, slots: int) -> None:
+        self._free = max(1, slots)
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._order = itertools.count()
+
+    @property
+    def waiting(self) -> int:
+        return sum(1 for _, _, fut in self._waiters if not fut.done())
+
+    async def acquire(self, priority: int = 0) -> None:
+        if self._free > 0 and not self.waiting:
+            self._free -= 1
+            return
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiters, (priority, next(self._order), fut))
+        try:
+            await fut
+        except asyncio.CancelledError:
+            if fut.done() and not fut.cancelled():  # handed a slot, then cancelled: pass it on
+                self.release()
+            raise
+
+    def release(self) -> None:
+        while self._waiters:
+            _, _, fut = heapq.heappop(self._waiters)
+            if not fut.done():
+                fut.set_result(None)
+                return
+        self._free += 1
+
+    def slot(self, priority: int = 0) -> _Slot:
+        """``async with gate.slot(priority):``"""
+        return _Slot(self, priority)
+
+
+class _Slot:
+    __slots__ = ("gate", "priority")
+
+    def __init__(self, gate: PriorityGate, priority: int) -> None:
+        self.gate, self.priority = gate, priority
+
+    async def __aenter__(self) -> None:
+        await self.gate.acquire(self.priority)
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.gate.release()
+
+
 class _HostGate:
     """Per-host concurrency and request rate."""
 
@@ -168,7 +232,7 @@ class Fetcher:
         self.robots = RobotsCache(self)
         self.stats: Counter[str] = Counter()
         self._session: aiohttp.ClientSession | None = None
-        self._global: asyncio.Semaphore | None = None
+        self._global: PriorityGate | None = None
         self._gates: dict[str, _HostGate] = {}
         self._insecure: ssl.SSLContext | None = None
 
@@ -201,7 +265,7 @@ class Fetcher:
                 read_bufsize=_CHUNK,
                 skip_auto_headers=("User-Agent",),
             )
-            self._global = asyncio.Semaphore(max(1, s.global_concurrency))
+            self._global = PriorityGate(s.global_concurrency)
         return self._session
 
     def _gate(self, key: str) -> _HostGate:
@@ -309,7 +373,7 @@ class Fetcher:
         assert self._global is not None
         async with gate.sem:
             await gate.pace()
-            async with self._global:
+            async with self._global.slot(FETCH_PRIORITY.get()):
                 result.status = None
                 result.headers = []
                 result.body = b""

@@ -406,10 +406,10 @@ async def _crawl(site: Site, settings: Settings, fetcher: Fetcher, checker: Link
         found, images = extract_targets(page)
         depth = page.depth + 1
         for url, raw in found.items():
-            is_internal = internal(url)
-            if url not in targets:
-                targets[url] = (False, is_internal)
-            if not is_internal or url in seen:
+            known = targets.get(url)  # menus and footers repeat on every page: judge each target once
+            if known is None:
+                known = targets[url] = (False, internal(url))
+            if not known[1] or url in seen:
                 continue
             seen.add(url)
             if _path_ext(url) in NON_PAGE_EXTS:

@@ -261,8 +261,10 @@ def find_xss_candidates(pages: Iterable[PageView], in_scope: Callable[[str], boo
                 seen.add((endpoint, name))
                 forms.append(XssCandidate(page.final_url, endpoint, name, tuple(fields), "form",
                                           page.encoding or "utf-8"))
-        for link in page.links:
-            parts = urlsplit(link.url)
+        for url, _, _ in page.anchors:
+            if "?" not in url:
+                continue
+            parts = urlsplit(url)
             if not parts.query:
                 continue
             endpoint = urlunsplit((parts.scheme, parts.netloc, parts.path or "/", "", ""))
