@@ -112,6 +112,7 @@ def _wait(app: Celery, settings: Settings, store: Store, run_id: str,
     w = settings.workers
     remaining = set(before)
     last_change = time.monotonic()
+    waiting = False  # a note about waiting is shown
     while remaining:
         time.sleep(w.poll_interval)
         now = store.site_progress(run_id, sorted(remaining))
@@ -122,6 +123,9 @@ def _wait(app: Celery, settings: Settings, store: Store, run_id: str,
             last_change = time.monotonic()
             if progress:
                 progress(len(stored))
+            if waiting and note:
+                note(f"inspecting (run {run_id})")
+                waiting = False
             continue
         if time.monotonic() - last_change < w.stall_seconds:
             continue
@@ -133,4 +137,5 @@ def _wait(app: Celery, settings: Settings, store: Store, run_id: str,
         if note:
             note(f"{len(remaining)} sites not stored for {w.stall_seconds:g} s; workers answer (a dead worker's "
                  f"site returns after {w.effective_visibility_timeout():g} s)")
+            waiting = True
         last_change = time.monotonic()
