@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from govinspect.fetch.client import FETCH_PRIORITY, Fetcher, PriorityGate
+from govinspect.fetch.client import SITE_PRIORITY, Fetcher, PriorityGate
 from govinspect.settings import load_settings
 from tests.mockserver import MockServer
 
@@ -89,7 +89,7 @@ def test_fetches_of_an_earlier_site_go_first_when_the_run_is_saturated(prioritie
         order: list[int] = []
 
         async def site(priority: int, paths: list[str], fetcher: Fetcher) -> None:
-            FETCH_PRIORITY.set(priority)
+            SITE_PRIORITY.set(priority)
             for result in await asyncio.gather(*(fetcher.fetch(server.url(p)) for p in paths)):
                 assert result.ok, result.error
                 order.append(priority)

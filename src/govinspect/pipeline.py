@@ -39,7 +39,7 @@ from govinspect.registry.models import Account, Site, SiteStatus
 
 if TYPE_CHECKING:
     from govinspect.archive.pageview import PageView
-    from govinspect.fetch.client import Fetcher
+    from govinspect.fetch.client import Fetcher, PriorityGate
     from govinspect.fetch.links import LinkChecker
     from govinspect.findings.store import Store
     from govinspect.monitor.window import ProbeWindow
@@ -65,6 +65,7 @@ class RunContext:
     observed_at: datetime = field(default_factory=lambda: datetime.now(ZoneInfo("Asia/Shanghai")))
     analysis: AnalysisPool | None = None  # worker processes for the CPU part; None: in this process
     analysis_gate: asyncio.Semaphore | None = None  # sites analysed at once in this process
+    parse_gate: PriorityGate | None = None  # the crawl's page parsing, earliest-started site first
     samples: dict[str, ProbeWindow] = field(default_factory=dict)  # monitor probes before as_of, by site
 
 
@@ -163,7 +164,7 @@ async def run_site(site: Site, rc: RunContext) -> SiteResult:
     plan = ColumnPlan(site.homepage, max_depth=rc.settings.crawl.max_depth,
                       max_list_pages=rc.settings.crawl.max_list_pages, as_of=rc.as_of.date())
     crawl = await crawl_site(site, rc.settings, rc.fetcher, rc.links, warc_path, plan=plan, keep_trees=False,
-                             keep_derived=rc.analysis is None)
+                             keep_derived=rc.analysis is None, parse_gate=rc.parse_gate)
     view = crawl.to_site_view()
     view.samples = rc.samples.get(site.site_code)  # loaded by run_inspection; checks never fetch
     # Pages arrive in completion order; checks see them in a stable order (homepage first, then by depth
@@ -471,7 +472,7 @@ async def run_inspection(
     With ``resume_run``, only the sites and accounts the run has not stored yet are inspected (Ctrl-C safe).
     """
     from govinspect.checks.registry import build_checks
-    from govinspect.fetch.client import FETCH_PRIORITY, Fetcher
+    from govinspect.fetch.client import SITE_PRIORITY, Fetcher, PriorityGate
     from govinspect.fetch.links import LinkChecker
     from govinspect.newmedia.run import run_accounts
     from govinspect.newmedia.store import NewMediaStore
@@ -512,13 +513,13 @@ async def run_inspection(
     async with Fetcher(settings.fetch) as fetcher:
         rc = RunContext(settings=settings, as_of=as_of, out_dir=out_dir, checks=checks, profile=profile,
                         fetcher=fetcher, links=LinkChecker(fetcher), analysis=pool,
-                        analysis_gate=asyncio.Semaphore(1), samples=samples)
+                        analysis_gate=asyncio.Semaphore(1), parse_gate=PriorityGate(1), samples=samples)
         gate = asyncio.Semaphore(max(1, settings.crawl.sites_in_parallel))
         started = itertools.count()
 
         async def one(site: Site) -> None:
             async with gate:
-                FETCH_PRIORITY.set(next(started))  # this task's fetches: the earlier a site started, the sooner
+                SITE_PRIORITY.set(next(started))  # this task's fetches: the earlier a site started, the sooner
                 try:
                     result = await run_site(site, rc)
                 except GovinspectError as exc:

@@ -137,10 +137,11 @@ def classify_exception(exc: BaseException) -> tuple[FailureClass, str]:
     return FailureClass.OTHER, f"{type(exc).__name__}: {exc}"
 
 
-FETCH_PRIORITY: ContextVar[int] = ContextVar("govinspect_fetch_priority", default=0)
-"""Who goes first when every connection slot of the run is taken: lower first. A run sets it per site
-(the order sites started in), so the sites that started first finish first and hand their pages to
-analysis while the others are still crawling, instead of every site finishing at once."""
+SITE_PRIORITY: ContextVar[int] = ContextVar("govinspect_site_priority", default=0)
+"""Who goes first when the run's shared resources are all taken (connection slots, the crawl's page
+parsing): lower first. A run sets it per site (the order sites started in), so the sites that started
+first finish first and hand their pages to analysis while the others are still crawling, instead of
+every site finishing at once and the analysis workers idling until then."""
 
 
 class PriorityGate:
@@ -373,7 +374,7 @@ class Fetcher:
         assert self._global is not None
         async with gate.sem:
             await gate.pace()
-            async with self._global.slot(FETCH_PRIORITY.get()):
+            async with self._global.slot(SITE_PRIORITY.get()):
                 result.status = None
                 result.headers = []
                 result.body = b""

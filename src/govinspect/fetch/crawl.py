@@ -25,7 +25,7 @@ from govinspect.archive.pageview import Link, PageView, resolve_href
 from govinspect.archive.warc import WarcWriter
 from govinspect.checks.base import SiteView
 from govinspect.fetch.charset import decode_html, looks_binary
-from govinspect.fetch.client import Fetcher
+from govinspect.fetch.client import SITE_PRIORITY, Fetcher, PriorityGate
 from govinspect.fetch.links import LinkChecker, link_result
 from govinspect.fetch.types import (
     OWN_REFUSALS,
@@ -340,13 +340,14 @@ def _make_page(result: FetchResult, depth: int, role: str) -> PageView | None:
 
 async def crawl_site(site: Site, settings: Settings, fetcher: Fetcher, links: LinkChecker, warc_path: Path,
                      plan: CrawlPlan | None = None, *, keep_trees: bool = True,
-                     keep_derived: bool = True) -> SiteCrawl:
+                     keep_derived: bool = True, parse_gate: PriorityGate | None = None) -> SiteCrawl:
     """Crawl one site into a :class:`SiteCrawl`; network problems become classified results, not errors.
 
     ``keep_trees=False`` drops each page's parse tree once its links are read (bounded memory for many
     sites in parallel; checks then parse a page again on first use). ``keep_derived=False`` also drops
     what the crawl plan computed from the tree (links with locators, text…), for pages analysed in
-    another process, which derives them again there.
+    another process, which derives them again there. ``parse_gate`` (one per run) orders the parsing of
+    fetched pages across the sites crawled at once by :data:`SITE_PRIORITY`.
     """
     plan = plan or DefaultPlan(settings.crawl.max_list_pages)
     started = time.monotonic()
@@ -355,7 +356,7 @@ async def crawl_site(site: Site, settings: Settings, fetcher: Fetcher, links: Li
                               "operator": fetcher.user_agent})
     crawl = SiteCrawl(site=site, homepage=None, homepage_result=None, warc_path=Path(warc_path))
     try:
-        await _crawl(site, settings, fetcher, links, writer, plan, crawl, keep_trees, keep_derived)
+        await _crawl(site, settings, fetcher, links, writer, plan, crawl, keep_trees, keep_derived, parse_gate)
     finally:
         writer.close()
     if not keep_trees:
@@ -365,7 +366,8 @@ async def crawl_site(site: Site, settings: Settings, fetcher: Fetcher, links: Li
 
 
 async def _crawl(site: Site, settings: Settings, fetcher: Fetcher, checker: LinkChecker, writer: WarcWriter,
-                 plan: CrawlPlan, crawl: SiteCrawl, keep_trees: bool, keep_derived: bool) -> None:
+                 plan: CrawlPlan, crawl: SiteCrawl, keep_trees: bool, keep_derived: bool,
+                 parse_gate: PriorityGate | None) -> None:
     cs = settings.crawl
     home = await _homepage(site, fetcher, settings, crawl)
     writer.write(home)
@@ -472,7 +474,11 @@ async def _crawl(site: Site, settings: Settings, fetcher: Fetcher, checker: Link
                     continue
                 writer.write(result)
                 crawl.results[url] = result
-                page = await asyncio.to_thread(read_page, result, depth, role)
+                if parse_gate is None:
+                    page = await asyncio.to_thread(read_page, result, depth, role)
+                else:  # the run's process parses one page at a time anyway (GIL): the earliest site first
+                    async with parse_gate.slot(SITE_PRIORITY.get()):
+                        page = await asyncio.to_thread(read_page, result, depth, role)
                 if page is not None:
                     crawl.pages.append(page)
     finally:
