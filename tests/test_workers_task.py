@@ -122,3 +122,41 @@ def test_settings_stored_by_another_version_name_the_fix(worker_settings: Settin
     with pytest.raises(ConfigError, match="same govinspect version") as err:
         run_settings(worker_settings, stored, [], "r1")
     assert "\n" not in str(err.value)
+
+
+def test_worker_judges_the_monitors_stored_week_as_one_machine_does(worker_settings: Settings, mock: MockServer,
+                                                                    tmp_path: Path) -> None:
+    """site.unreachable reads the monitor's probes of the week before the monitoring point: a worker
+    loads them for its site as ``run_inspection`` does for the run."""
+    import asyncio
+    from datetime import timedelta
+
+    from govinspect.fetch.types import Attempt, FailureClass
+    from govinspect.monitor.store import Probe, SampleStore
+    from govinspect.pipeline import run_inspection
+
+    mock.pages["/"] = ("<html><head><title>测试网站</title></head><body>首页</body></html>", "text/html")
+    run_id, site = _run_with_site(worker_settings, mock.url("/"))
+    as_of = datetime(2021, 6, 15, 23, 59, tzinfo=TZ)
+    roomy = worker_settings.workers.model_copy(update={"task_time_limit": 120.0})
+    state = WorkerState(worker_settings.model_copy(update={"workers": roomy}))
+    samples = SampleStore(state.store())
+    for hour in range(7 * 24):  # one probe an hour for the week; every tenth failed
+        at = as_of - timedelta(hours=hour + 1)
+        failed = hour % 10 == 0
+        samples.add(Probe(site.site_code, site.homepage, Attempt(
+            at=at, ok=not failed, elapsed=15.0 if failed else 0.2, status=None if failed else 200,
+            failure=FailureClass.TIMEOUT if failed else None)))
+    assert inspect_site(state, run_id, site.site_code, tmp_path / "worker", []) == "stored"
+    stored = state.store().load_run(run_id).sites[0]
+    assert not stored.error, stored.error
+    on_workers = [f for f in stored.findings if f.check == "site.unreachable"]
+
+    one = worker_settings.model_copy(update={
+        "fetch": worker_settings.fetch.model_copy(update={"allow_private": True, "retries": 0}),
+        "crawl": worker_settings.crawl.model_copy(update={"analysis_processes": 0})})
+    result = asyncio.run(run_inspection([site], one, as_of=as_of, out_dir=tmp_path / "one", store=state.store()))
+    on_one_machine = [f for f in result.sites[0].findings if f.check == "site.unreachable"]
+    assert [f.detail for f in on_workers] == [f.detail for f in on_one_machine]
+    assert on_workers and on_workers[0].detail.get("source") == "samples"
+    assert [f.severity for f in on_workers] == [f.severity for f in on_one_machine]

@@ -93,8 +93,11 @@ def inspect_site(state: WorkerState, run_id: str, site_code: str, out_dir: Path,
         log.warning("site_given_up run=%s site=%s attempts=%d", run_id, site_code, attempt - 1)
         return "given up"
     settings, checks, profile = _prepared(state, run_id, resolve)
+    from govinspect.pipeline import load_samples
+
+    samples = load_samples(store, checks, [site_code], run.as_of, settings)  # the monitor's week, as in-process
     log.info("site_started run=%s site=%s worker=%s attempt=%d", run_id, site_code, worker, attempt)
-    result, shared = asyncio.run(_inspect(site, run, settings, checks, profile, out_dir, state.settings))
+    result, shared = asyncio.run(_inspect(site, run, settings, checks, profile, out_dir, state.settings, samples))
     store.save_site_result(run_id, result)
     from govinspect.pipeline import release_memory
 
@@ -159,9 +162,10 @@ def _prepared(state: WorkerState, run_id: str, resolve: list[str]) -> tuple[Sett
 
 
 async def _inspect(site: Site, run: RunInfo, settings: Settings, checks: list[Check], profile: Profile,
-                   out_dir: Path, own: Settings) -> tuple[SiteResult, RedisLinkCache]:
+                   out_dir: Path, own: Settings, samples: dict[str, Any]) -> tuple[SiteResult, RedisLinkCache]:
     """One site with a context like ``run_inspection``'s: the run's monitoring point and start as
-    observation time, a client of its own and the run's link cache in Redis (returned for its counts)."""
+    observation time, the monitor's probes before it, a client of its own and the run's link cache in
+    Redis (returned for its counts)."""
     from govinspect.fetch.client import Fetcher
     from govinspect.fetch.links import LinkChecker
     from govinspect.pipeline import RunContext
@@ -176,7 +180,7 @@ async def _inspect(site: Site, run: RunInfo, settings: Settings, checks: list[Ch
         links = LinkChecker(fetcher, shared=shared)
         rc = RunContext(settings=settings, as_of=run.as_of.astimezone(tz), out_dir=out_dir, checks=checks,
                         profile=profile, fetcher=fetcher, links=links,
-                        observed_at=_aware(run.started_at).astimezone(tz))
+                        observed_at=_aware(run.started_at).astimezone(tz), samples=samples)
         try:
             return await asyncio.wait_for(site_result(site, rc), timeout=w.task_time_limit), shared
         except TimeoutError:
