@@ -160,3 +160,30 @@ def test_worker_judges_the_monitors_stored_week_as_one_machine_does(worker_setti
     assert [f.detail for f in on_workers] == [f.detail for f in on_one_machine]
     assert on_workers and on_workers[0].detail.get("source") == "samples"
     assert [f.severity for f in on_workers] == [f.severity for f in on_one_machine]
+
+
+def test_distributed_resume_leaves_a_run_with_pending_accounts_to_one_process(worker_settings: Settings,
+                                                                              tmp_path: Path) -> None:
+    """New-media accounts are inspected in the run's own process: resuming such a run on workers would
+    leave them out of the outputs, so it is refused with the fix."""
+    from govinspect.newmedia.store import NewMediaStore
+    from govinspect.registry.models import Account
+    from govinspect.workers.app import WorkerError, create_app
+    from govinspect.workers.dispatch import run_distributed
+
+    run_id, _site = _run_with_site(worker_settings, "http://127.0.0.1:9/")
+    account = Account(account_id=f"wx{secrets.token_hex(4)}", name="雷州发布", platform="wechat",
+                      region="广东省/湛江市/雷州市", host_org="雷州市人民政府办公室")
+    with Store.open(worker_settings.database_url) as store:
+        store.import_accounts([account])
+        NewMediaStore(store).add_to_run(run_id, [account.account_id])
+        with pytest.raises(WorkerError, match="resume it without --distributed"):
+            run_distributed([], worker_settings, as_of=datetime.now(TZ), out_dir=tmp_path, store=store,
+                            resume_run=run_id, app=create_app(worker_settings))
+        assert store.pending_sites(run_id) == [_site.site_code]  # nothing changed
+    w = worker_settings.workers
+    client = redis.Redis.from_url(w.broker_url.get_secret_value())
+    try:
+        assert client.llen(w.key_prefix + w.queue) == 0  # nothing enqueued
+    finally:
+        client.close()

@@ -74,6 +74,11 @@ def run_distributed(
         if run is None:
             raise GovinspectError(f"run {resume_run} not found in {settings.database_url}: "
                                   "list runs with `govinspect runs`")
+        from govinspect.newmedia.store import NewMediaStore
+
+        if NewMediaStore(store).pending_accounts(resume_run):
+            raise WorkerError(f"run {resume_run} has new-media accounts not stored yet, and accounts are inspected "
+                              f"in one process: resume it without --distributed")
         todo = store.pending_sites(resume_run)
     else:
         run = RunInfo(run_id=new_run_id(as_of), as_of=as_of,
