@@ -167,3 +167,26 @@ def test_pickled_page_keeps_what_was_fetched_and_drops_its_caches() -> None:
     assert (copy.url, copy.html, copy.warc_record_id, copy.depth, copy.role) == (
         page.url, PAGE, "<urn:uuid:1>", 2, "column")
     assert [link.url for link in copy.links] == links and copy.text == text
+
+
+def test_link_locators_computed_late_are_the_walk_up_from_each_anchor() -> None:
+    """``Link.locator`` is computed when first asked: the same path as walking up from the anchor, whether
+    the tree is still there, was dropped (re-parsed for the answer, then dropped again) or the page is gone."""
+    html = PAGE + "<div id='x'><a href='javascript:void(0)'>js</a><p><a href='/late'>late</a></p></div>"
+    page = PageView("http://www.leizhou.gov.cn/tzgg/", html)
+    expected = [reference_locator(node) for node in LexborHTMLParser(html).css("a[href]")
+                if resolve_href(page.base_url, node.attributes.get("href") or "") is not None]
+    links = page.links
+    assert len(links) == len(expected) > 3
+    assert links[0].locator == expected[0]  # tree alive
+    page.release()
+    assert links[-1].locator == expected[-1]  # tree dropped: parsed again for the answer ...
+    assert "tree" not in page.__dict__  # ... and dropped again
+    assert [link.locator for link in links] == expected
+    assert links[-1].locator.endswith("div#x > p > a")
+    other = PageView("http://www.leizhou.gov.cn/tzgg/", html)
+    late = other.links
+    assert late[1] == page.links[1] and late[1] != late[2]
+    assert pickle.loads(pickle.dumps(late[1])) == late[1]
+    orphan = PageView("http://www.leizhou.gov.cn/tzgg/", html).links  # the page itself is gone
+    assert orphan[1].locator == ""  # a link does not keep its page alive; it knows no path then

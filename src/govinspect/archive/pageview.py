@@ -5,6 +5,7 @@ Checks never fetch; everything they need about a page is here, computed lazily a
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -89,15 +90,72 @@ def _joined(base: str, raw: str) -> str | None:
     return url if url.startswith(_HTTP) else None
 
 
-@dataclass(slots=True, frozen=True)
 class Link:
-    """An ``<a href>`` on a page, resolved to an absolute URL (fragment dropped)."""
+    """An ``<a href>`` on a page, resolved to an absolute URL (fragment dropped).
 
-    url: str
-    text: str
-    locator: str  # CSS-like path for the evidence
-    raw_href: str
-    in_footer: bool = False
+    ``locator`` (the CSS-like path for the evidence) may be given as a string or computed on first
+    use: a page has a hundred links and a finding quotes one, so :attr:`PageView.links` defers the path
+    walk until a check asks for it (the page re-parses if its tree was dropped meanwhile). A link does
+    not keep its page alive: asked after the page is gone, it has no path to give ("").
+    """
+
+    __slots__ = ("url", "text", "_locator", "raw_href", "in_footer")
+
+    def __init__(self, url: str, text: str, locator: str | Callable[[], str], raw_href: str,
+                 in_footer: bool = False) -> None:
+        self.url = url
+        self.text = text
+        self._locator = locator
+        self.raw_href = raw_href
+        self.in_footer = in_footer
+
+    @property
+    def locator(self) -> str:
+        found = self._locator
+        if not isinstance(found, str):
+            found = self._locator = found()
+        return found
+
+    def _key(self) -> tuple[str, str, str, str, bool]:
+        return (self.url, self.text, self.locator, self.raw_href, self.in_footer)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Link) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (f"Link(url={self.url!r}, text={self.text!r}, locator={self.locator!r}, "
+                f"raw_href={self.raw_href!r}, in_footer={self.in_footer!r})")
+
+    def __getstate__(self) -> tuple[str, str, str, str, bool]:
+        return self._key()
+
+    def __setstate__(self, state: tuple[str, str, str, str, bool]) -> None:
+        self.url, self.text, self._locator, self.raw_href, self.in_footer = state
+
+
+class _AnchorLocator:
+    """The locator of the ``index``-th ``<a href>`` of a page, computed when first asked (weakly bound:
+    a page's links must not keep the page alive)."""
+
+    __slots__ = ("page", "index")
+
+    def __init__(self, page: PageView, index: int) -> None:
+        self.page = weakref.ref(page)
+        self.index = index
+
+    def __call__(self) -> str:
+        page = self.page()
+        if page is None:
+            return ""
+        had_tree = "tree" in page.__dict__
+        nodes = page._anchor_nodes
+        found = node_locator(nodes[self.index], page._locator_memo) if self.index < len(nodes) else ""
+        if not had_tree:
+            page.release()  # parsed again only for this answer: keep memory as the caller left it
+        return found
 
 
 @dataclass(slots=True, frozen=True)
@@ -302,18 +360,28 @@ class PageView:
 
     @cached_property
     def links(self) -> list[Link]:
+        """Every resolvable ``<a href>`` in page order; locators are computed when a check quotes one."""
         footer_anchors = {a.mem_id for n in self.footer_nodes for a in n.css("a[href]")}
         base = self.base_url
-        memo: dict[int, tuple[str, ...]] = {}
         out: list[Link] = []
-        for node in self.tree.css("a[href]"):
+        for index, node in enumerate(self._anchor_nodes):
             raw = node.attributes.get("href") or ""
             url = resolve_href(base, raw)
             if url is None:
                 continue
-            out.append(Link(url, node.text(strip=True), node_locator(node, memo), raw,
+            out.append(Link(url, node.text(strip=True), _AnchorLocator(self, index), raw,
                             node.mem_id in footer_anchors))
         return out
+
+    @cached_property
+    def _anchor_nodes(self) -> list[LexborNode]:
+        """The ``<a href>`` nodes of the current tree (dropped with it; the order is the document's)."""
+        return self.tree.css("a[href]")
+
+    @cached_property
+    def _locator_memo(self) -> dict[int, tuple[str, ...]]:
+        """:func:`node_locator`'s memo for the current tree (node ids are only valid in that tree)."""
+        return {}
 
     @cached_property
     def anchors(self) -> list[tuple[str, str, str]]:
@@ -349,7 +417,7 @@ class PageView:
         """Drop the parse tree and what hangs on it (a lexbor tree is ~20x its HTML); the next access
         re-parses. The pipeline calls this once a page's checks have run, to bound memory. With
         ``derived`` also drop what was computed from the tree (links, text…), except the base URL."""
-        for name in ("tree", "footer_nodes"):
+        for name in ("tree", "footer_nodes", "_anchor_nodes", "_locator_memo"):
             self.__dict__.pop(name, None)
         if derived:
             for name in _CACHED:

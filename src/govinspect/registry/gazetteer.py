@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from importlib import resources
 
 _NAME_RE = re.compile(r"\[(\d{4})?-(\d{4})?\](.+)")
@@ -30,8 +30,10 @@ class Division:
         return short_name(self.name)
 
 
+@lru_cache(maxsize=16384)
 def short_name(name: str) -> str:
-    """雷州市 → 雷州, 广西壮族自治区 → 广西壮族 (kept ≥ 2 characters)."""
+    """雷州市 → 雷州, 广西壮族自治区 → 广西壮族 (kept ≥ 2 characters). Memoised: region lookups compare
+    every division's name."""
     for suffix in _SUFFIXES:
         if name.endswith(suffix) and len(name) - len(suffix) >= 2:
             return name[: -len(suffix)]
@@ -84,7 +86,20 @@ class Gazetteer:
         return [d.name for d in entries]
 
     def code_of(self, region: str) -> str | None:
-        """The division code of a ``省/市/县`` path (the deepest part), or None if unknown."""
+        """The division code of a ``省/市/县`` path (the deepest part), or None if unknown.
+
+        Memoised per gazetteer: every site's checks ask for their region, and the answer walks the
+        whole table."""
+        memo = self._code_memo
+        if region not in memo:
+            memo[region] = self._code_of(region)
+        return memo[region]
+
+    @cached_property
+    def _code_memo(self) -> dict[str, str | None]:
+        return {}
+
+    def _code_of(self, region: str) -> str | None:
         parts = [p for p in region.split("/") if p]
         if not parts:
             return None
