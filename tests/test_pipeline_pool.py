@@ -92,7 +92,7 @@ class _BrokenPool:
         raise RuntimeError("no worker processes here")
 
 
-async def test_failing_pool_falls_back_to_the_run_process(mockserver: MockServer, tmp_path: Path) -> None:
+async def test_failing_pool_falls_back_to_the_run_process(mockserver: MockServer, tmp_path: Path) -> None:  # noqa: F811
     from govinspect.fetch.client import Fetcher
     from govinspect.fetch.links import LinkChecker
     from govinspect.scoring.profile import load_profile
@@ -124,3 +124,18 @@ def test_negative_settings_other_than_auto_are_refused(setting: int) -> None:
 
     with pytest.raises(ConfigError, match="analysis_processes"):
         load_settings(crawl={"analysis_processes": setting})
+
+
+def test_worker_warm_up_runs_every_check_cleanly_and_loads_their_data(caplog: pytest.LogCaptureFixture) -> None:
+    """A worker's warm-up goes through discovery and every check without an error (an error would only be
+    logged, so the log is what must stay clean) and leaves the checks' data loaded for the first site."""
+    from govinspect.content.lexicon import default_lexicon
+    from govinspect.pipeline import warm_up
+
+    checks = build_checks(Settings())
+    default_lexicon.cache_clear()
+    with caplog.at_level("DEBUG", logger="govinspect.pipeline"):
+        warm_up(checks)
+    assert not [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")]
+    assert any("analysis_warm_up seconds=" in r.getMessage() for r in caplog.records)
+    assert default_lexicon.cache_info().currsize == 1  # loaded by the warm-up, ready for the first site
