@@ -146,7 +146,7 @@ class Store:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
         try:
-            with self.engine.begin() as conn:
+            with self._sqlite_migration_lock(), self.engine.begin() as conn:
                 if not self.is_sqlite:
                     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
                 config.attributes["connection"] = conn
@@ -158,6 +158,32 @@ class Store:
             ) from None
         except DBAPIError as exc:
             raise self._open_error(exc) from None
+
+    @contextmanager
+    def _sqlite_migration_lock(self) -> Iterator[None]:
+        """Hold an OS lock on ``<db>.migrate.lock`` so processes opening one new SQLite file migrate in turn.
+
+        Without it two first opens both see an empty schema and the second fails with "table … already
+        exists"; with it the second waits and finds the schema at head. PostgreSQL takes an advisory lock
+        in :meth:`migrate` instead. Where no lock file can be made (missing or read-only folder, in-memory
+        database, no ``fcntl``) it does nothing and opening reports the real problem.
+        """
+        database = self.url.database if self.is_sqlite else None
+        if not database or database == ":memory:" or database.startswith("file:"):
+            yield
+            return
+        try:
+            import fcntl
+
+            lock_file = open(database + ".migrate.lock", "a")  # noqa: SIM115 - closed below, after unlocking
+        except (ImportError, OSError):
+            yield
+            return
+        try:
+            fcntl.flock(lock_file, fcntl.LOCK_EX)  # released when the file closes, or the process ends
+            yield
+        finally:
+            lock_file.close()
 
     def _open_error(self, exc: DBAPIError) -> StoreError:
         reason = _one_line(exc)
