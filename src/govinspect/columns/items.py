@@ -711,12 +711,14 @@ def _script_texts(tree: LexborHTMLParser) -> Iterator[str]:
 _WRITE_RE = re.compile(r"document\.write(?:ln)?\(\s*((?:(['\"])(?:\\.|(?!\2).)*\2\s*\+?\s*)+)\)", re.S)
 _CDATA_RE = re.compile(r"<record[^>]*>\s*<!\[CDATA\[(.*?)\]\]>", re.S)
 _STR_RE = re.compile(r"(['\"])((?:\\.|(?!\1).)*)\1", re.S)
-_TITLE_KEYS = ("title", "name", "biaoti", "articletitle", "doctitle", "subject", "t")
-_URL_KEYS = ("url", "link", "href", "linkurl", "docpuburl", "path", "u")
+# Keys of script-data records (JSON lists in a page's scripts), lower-cased with ``_ - space`` removed, as
+# :func:`pick_field` compares them; new-media sources read the same records with them (plus their own).
+TITLE_KEYS = ("title", "name", "biaoti", "articletitle", "doctitle", "subject", "t")
+URL_KEYS = ("url", "link", "href", "linkurl", "docpuburl", "path", "u")
 # publish-like keys first; keys naming a document's written, valid-until or expiry date are never read
-_DATE_KEYS = ("pubdate", "publishdate", "publishtime", "pubtime", "publishedat", "publishat", "releasetime",
-              "releasedate", "docreltime", "fbsj", "fbrq", "firstpublishtime", "issuedate", "date", "time",
-              "d", "updatetime", "createtime", "created", "createdat", "ctime")
+DATE_KEYS = ("pubdate", "publishdate", "publishtime", "pubtime", "publishedat", "publishat", "releasetime",
+             "releasedate", "docreltime", "fbsj", "fbrq", "firstpublishtime", "issuedate", "date", "time",
+             "d", "updatetime", "createtime", "created", "createdat", "ctime")
 
 
 def _unescape_js(text: str) -> str:
@@ -752,7 +754,12 @@ def _json_values(script: str) -> Iterator[object]:
         yield value
 
 
-def _dict_lists(value: object, depth: int = 0) -> Iterator[list[dict[str, object]]]:
+def dict_lists(value: object, depth: int = 0) -> Iterator[list[dict[str, object]]]:
+    """Every list made only of dicts inside parsed JSON ``value`` (the record lists a script may hold).
+
+    Bounded so hostile data stays cheap: nesting beyond 6 levels and members past the first 50 of each
+    container are not searched.
+    """
     if depth > 6:
         return
     if isinstance(value, list):
@@ -760,13 +767,17 @@ def _dict_lists(value: object, depth: int = 0) -> Iterator[list[dict[str, object
         if dicts and len(dicts) == len(value):
             yield dicts
         for v in value[:50]:
-            yield from _dict_lists(v, depth + 1)
+            yield from dict_lists(v, depth + 1)
     elif isinstance(value, dict):
         for v in list(value.values())[:50]:
-            yield from _dict_lists(v, depth + 1)
+            yield from dict_lists(v, depth + 1)
 
 
-def _pick(record: dict[str, object], keys: Iterable[str]) -> str:
+def pick_field(record: dict[str, object], keys: Iterable[str]) -> str:
+    """The first non-blank scalar of ``record`` under ``keys`` (tried in order), as stripped text, else "".
+
+    Record keys match case-, underscore-, hyphen- and space-insensitively (``Pub_Date`` matches ``pubdate``).
+    """
     lower = {re.sub(r"[_\-\s]", "", str(k).lower()): v for k, v in record.items()}
     for key in keys:
         value = lower.get(key)
@@ -788,17 +799,17 @@ def _script_items(page: PageView, as_of: date, rejected: list[RejectedDate]) -> 
                     seen.add(row.url)
                     items.append(_to_item(row, page.final_url, "script:html"))
         for value in _json_values(script):
-            for records in _dict_lists(value):
+            for records in dict_lists(value):
                 for record in records[:500]:
-                    title = clean_text(_pick(record, _TITLE_KEYS))
+                    title = clean_text(pick_field(record, TITLE_KEYS))
                     if len(title) < MIN_TITLE:
                         continue
-                    href = _pick(record, _URL_KEYS)
+                    href = pick_field(record, URL_KEYS)
                     url = resolve(page.base_url, href) if href else None
                     if url in seen and url is not None:
                         continue
                     seen.add(url)
-                    raw = _pick(record, _DATE_KEYS)
+                    raw = pick_field(record, DATE_KEYS)
                     when = epoch_date(raw, as_of) if raw else None
                     if raw and when is None:
                         found, rej = find_dates(raw, as_of, compact=True)

@@ -35,13 +35,13 @@ from zoneinfo import ZoneInfo
 from govinspect.archive.pageview import PageView, node_locator, resolve_href
 from govinspect.columns.dates import as_date, epoch_date, parse_date
 from govinspect.columns.items import (  # the same keys the columns' script-data reader uses
-    _DATE_KEYS,
-    _TITLE_KEYS,
-    _URL_KEYS,
-    _dict_lists,
-    _pick,
+    DATE_KEYS,
+    TITLE_KEYS,
+    URL_KEYS,
     clean_text,
+    dict_lists,
     extract_items,
+    pick_field,
     placeholder_in,
 )
 from govinspect.fetch.charset import decode_html, looks_binary
@@ -250,15 +250,15 @@ def _json_posts(data: Any, result: FetchResult, as_of: datetime) -> list[Post] |
     """The list of dicts that looks most like posts (titles and dates); None when there is none."""
     feed_items = data.get("items") if isinstance(data, dict) else None
     candidates = [feed_items] if isinstance(feed_items, list) else []
-    candidates += list(_dict_lists(data))
+    candidates += list(dict_lists(data))
     best: list[dict[str, Any]] | None = None
     best_score = 0
     for records in candidates:
         if not records or not all(isinstance(r, dict) for r in records):
             continue
         sample = records[:20]
-        score = sum(1 for r in sample if _pick(r, _TITLE_KEYS + ("contenttext", "summary", "desc"))) + sum(
-            1 for r in sample if _pick(r, ("datepublished", "datemodified", *_DATE_KEYS)))
+        score = sum(1 for r in sample if pick_field(r, TITLE_KEYS + ("contenttext", "summary", "desc"))) + sum(
+            1 for r in sample if pick_field(r, ("datepublished", "datemodified", *DATE_KEYS)))
         if score > best_score:
             best, best_score = records, score
     if best is None:
@@ -267,9 +267,9 @@ def _json_posts(data: Any, result: FetchResult, as_of: datetime) -> list[Post] |
         return None
     posts = []
     for n, record in enumerate(best[:MAX_POSTS]):
-        title = clean_text(_pick(record, _TITLE_KEYS + ("contenttext", "summary", "desc")))[:300]
-        href = _pick(record, _URL_KEYS + ("externalurl",))
-        raw = _pick(record, ("datepublished", "datemodified", *_DATE_KEYS))
+        title = clean_text(pick_field(record, TITLE_KEYS + ("contenttext", "summary", "desc")))[:300]
+        href = pick_field(record, URL_KEYS + ("externalurl",))
+        raw = pick_field(record, ("datepublished", "datemodified", *DATE_KEYS))
         day = date_value(raw, as_of, result.fetched_at) if raw else None
         posts.append(Post(title, resolve_href(result.final_url, href) if href else None, day, raw[:80],
                           f"json:items[{n}]"))
