@@ -1,5 +1,14 @@
-"""Command line: ``govinspect demo | registry import | inspect | report | notice | check | checks | runs |
-web | users | worker``.
+"""Command line ``govinspect``; its commands:
+
+- ``registry import | list``: the registry of supervised sites;
+- ``inspect`` (``--resume RUN``, ``--accounts FILE``, ``--distributed``) and ``worker`` (a Celery worker for
+  ``--distributed``); ``report`` and ``notice`` from a stored run; ``runs``;
+- ``accounts import | list | inspect``, ``accounts messages import``, ``accounts filings import``: new-media
+  accounts (政务新媒体);
+- ``monitor`` (probe homepages) and ``monitor status`` (the window): week-long availability;
+- ``check`` (documents before publishing, 先审后发), ``checks`` (the list of checks);
+- ``tickets import | list | show | forward | reply | stats``: citizen messages (找错, 网上咨询);
+- ``web`` (the dashboard), ``users add | list`` (its accounts), ``demo`` (a sample province on loopback).
 
 Every command builds Settings with :func:`load_settings` and passes them down. Errors of the
 GovinspectError family print as one line naming the fix, with exit status 2.
