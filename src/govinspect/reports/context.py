@@ -2,8 +2,9 @@
 
 The context does the judgement-free bookkeeping once: sites in a stable order (by 网站标识码), per-region
 (地级市) aggregation like 附件1 of the quarterly notice, the unqualified-site list with reasons like 附件2,
-each site's score explanation lines with the findings that fed them, and Chinese labels. Writers only
-format it.
+each site's score explanation lines with the findings that fed them, and Chinese labels. New-media accounts
+(``RunResult.accounts``) get the same treatment apart from the sites (``ReportContext.accounts``, counted per
+region like 附件3); site totals never include them. Writers only format it.
 
 Counting rules, stated so the numbers can be checked by hand:
 
@@ -29,6 +30,7 @@ __all__ = [
     "CheckCount",
     "FindingRow",
     "LossLine",
+    "NewMediaRow",
     "RegionRow",
     "ReportContext",
     "ReportError",
@@ -49,6 +51,11 @@ _STATUS_NAMES = {
     STATUS_QUALIFIED: labels.QUALIFIED,
     STATUS_UNQUALIFIED: labels.UNQUALIFIED,
     STATUS_NOT_SCORED: labels.NOT_SCORED,
+}
+_ACCOUNT_STATUS_NAMES = {
+    STATUS_QUALIFIED: labels.QUALIFIED,
+    STATUS_UNQUALIFIED: labels.UNQUALIFIED,
+    STATUS_NOT_SCORED: labels.NOT_INSPECTED,
 }
 
 
@@ -189,6 +196,43 @@ class SiteRow:
 
 
 @dataclass(frozen=True, slots=True)
+class NewMediaRow:
+    """One 政务新媒体 account's result: verdict, score lines and findings (``FindingRow.site_code`` holds
+    the 账号ID, ``site_name`` the account name)."""
+
+    account_id: str
+    name: str
+    platform: str  # registry value (wechat …)
+    platform_name: str  # 微信公众号 …, as the notice prints it
+    homepage: str
+    region: str
+    region_group: str
+    host_org: str
+    status: str  # qualified / unqualified / not_scored
+    status_name: str  # 合格 / 不合格 / 未检查
+    vetoes: tuple[str, ...]
+    veto_names: tuple[str, ...]
+    deductions: float | None
+    score: float | None
+    reasons: tuple[str, ...]
+    losses: tuple[LossLine, ...]
+    other_findings: tuple[FindingRow, ...]
+    findings: tuple[FindingRow, ...]
+    incomplete_checks: tuple[IncompleteCheck, ...]
+    homepage_ok: bool
+    warc_path: str
+    error: str
+
+    @property
+    def vetoed(self) -> bool:
+        return bool(self.vetoes)
+
+    @property
+    def scored(self) -> bool:
+        return self.status != STATUS_NOT_SCORED
+
+
+@dataclass(frozen=True, slots=True)
 class RegionRow:
     """Per-region line of 附件1: sites checked, qualified, pass rate."""
 
@@ -234,6 +278,9 @@ class ReportContext:
     findings: tuple[FindingRow, ...]
     check_counts: tuple[CheckCount, ...]
     indicator_names: dict[str, str] = field(default_factory=dict)
+    accounts: tuple[NewMediaRow, ...] = ()  # by 账号ID; empty when the run inspected no accounts
+    account_regions: tuple[RegionRow, ...] = ()  # per region, like 附件3 (``sites`` counts accounts)
+    account_totals: RegionRow | None = None
 
     @property
     def vetoed_sites(self) -> tuple[SiteRow, ...]:
@@ -311,17 +358,18 @@ def _profile(result: RunResult) -> tuple[str, str]:
     return next(iter(seen)) if seen else ("", "")
 
 
-def _site_row(sr: SiteResult, indicator_names: dict[str, str], pass_line: float | None) -> SiteRow:
-    site = sr.site
-    warc_path = safe_relative_path(sr.warc_path)
+def _finding_rows(
+    findings: Iterable[Finding], code: str, name: str, warc_path: str, indicator_names: dict[str, str]
+) -> tuple[FindingRow, ...]:
+    """A site's or account's findings in report order; ``code``/``name`` are the 网站标识码/账号ID and name."""
     rows = []
-    for f in sorted(sr.findings, key=_finding_sort_key):
+    for f in sorted(findings, key=_finding_sort_key):
         ev = f.evidence
         rows.append(
             FindingRow(
                 finding=f,
-                site_code=site.site_code,
-                site_name=site.name,
+                site_code=code,
+                site_name=name,
                 check=f.check,
                 check_name=labels.check_name(f.check),
                 severity=str(f.severity),
@@ -339,9 +387,13 @@ def _site_row(sr: SiteResult, indicator_names: dict[str, str], pass_line: float 
                 detail_text=_detail_text(f.detail),
             )
         )
-    findings = tuple(rows)
+    return tuple(rows)
 
-    score = sr.score
+
+def _loss_lines(
+    score: Any, findings: tuple[FindingRow, ...], indicator_names: dict[str, str]
+) -> tuple[tuple[LossLine, ...], tuple[FindingRow, ...]]:
+    """The score's explanation lines with the findings that fed each, and the findings no line accounts for."""
     losses: list[LossLine] = []
     accounted: set[str] = set()
     if score is not None:
@@ -361,26 +413,32 @@ def _site_row(sr: SiteResult, indicator_names: dict[str, str], pass_line: float 
                 )
             )
     other = tuple(r for r in findings if r.indicator not in accounted)
+    return tuple(losses), other
 
+
+def _verdict(
+    sr: SiteResult, losses: tuple[LossLine, ...], indicator_names: dict[str, str], pass_line: float | None
+) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """(status, reasons, vetoes) of a site or account result."""
+    score = sr.score
     if score is None or sr.error:
-        status = STATUS_NOT_SCORED
-        reasons: tuple[str, ...] = (f"检查未完成：{sr.error}" if sr.error else "检查未完成：未评分",)
-        vetoes: tuple[str, ...] = ()
-    else:
-        vetoes = tuple(score.vetoes)
-        status = STATUS_QUALIFIED if score.qualified else STATUS_UNQUALIFIED
-        reason_list = []
-        by_indicator = {line.indicator: line for line in losses}
-        for veto in vetoes:
-            line = by_indicator.get(veto)
-            name = line.name if line else labels.indicator_name(veto, indicator_names)
-            reason_list.append(f"{name}：{line.reason}" if line and line.reason else name)
-        if not score.qualified and not vetoes:
-            line_text = f"合格线{fmt_number(pass_line)}分" if pass_line is not None else "合格分数"
-            reason_list.append(f"得分{fmt_number(score.score)}分，未达到{line_text}")
-        reasons = tuple(reason_list)
+        return STATUS_NOT_SCORED, (f"检查未完成：{sr.error}" if sr.error else "检查未完成：未评分",), ()
+    vetoes = tuple(score.vetoes)
+    status = STATUS_QUALIFIED if score.qualified else STATUS_UNQUALIFIED
+    reason_list = []
+    by_indicator = {line.indicator: line for line in losses}
+    for veto in vetoes:
+        line = by_indicator.get(veto)
+        name = line.name if line else labels.indicator_name(veto, indicator_names)
+        reason_list.append(f"{name}：{line.reason}" if line and line.reason else name)
+    if not score.qualified and not vetoes:
+        line_text = f"合格线{fmt_number(pass_line)}分" if pass_line is not None else "合格分数"
+        reason_list.append(f"得分{fmt_number(score.score)}分，未达到{line_text}")
+    return status, tuple(reason_list), vetoes
 
-    incomplete = tuple(
+
+def _incomplete(sr: SiteResult) -> tuple[IncompleteCheck, ...]:
+    return tuple(
         IncompleteCheck(
             check=cr.check,
             check_name=labels.check_name(cr.check),
@@ -392,6 +450,14 @@ def _site_row(sr: SiteResult, indicator_names: dict[str, str], pass_line: float 
         if str(cr.outcome) in ("error", "skipped")
     )
 
+
+def _site_row(sr: SiteResult, indicator_names: dict[str, str], pass_line: float | None) -> SiteRow:
+    site = sr.site
+    warc_path = safe_relative_path(sr.warc_path)
+    findings = _finding_rows(sr.findings, site.site_code, site.name, warc_path, indicator_names)
+    losses, other = _loss_lines(sr.score, findings, indicator_names)
+    status, reasons, vetoes = _verdict(sr, losses, indicator_names, pass_line)
+    score = sr.score
     kind = str(site.kind)
     return SiteRow(
         site_code=site.site_code,
@@ -410,10 +476,10 @@ def _site_row(sr: SiteResult, indicator_names: dict[str, str], pass_line: float 
         bonus=None if status == STATUS_NOT_SCORED else score.bonus,
         score=None if status == STATUS_NOT_SCORED else score.score,
         reasons=reasons,
-        losses=tuple(losses),
+        losses=losses,
         other_findings=other,
         findings=findings,
-        incomplete_checks=incomplete,
+        incomplete_checks=_incomplete(sr),
         pages_fetched=sr.pages_fetched,
         pages_left_out=sr.pages_left_out,
         homepage_ok=sr.homepage_ok,
@@ -422,7 +488,40 @@ def _site_row(sr: SiteResult, indicator_names: dict[str, str], pass_line: float 
     )
 
 
-def _aggregate(name: str, sites: Iterable[SiteRow]) -> RegionRow:
+def _account_row(sr: SiteResult, indicator_names: dict[str, str], pass_line: float | None) -> NewMediaRow:
+    account = sr.site
+    warc_path = safe_relative_path(sr.warc_path)
+    findings = _finding_rows(sr.findings, account.account_id, account.name, warc_path, indicator_names)
+    losses, other = _loss_lines(sr.score, findings, indicator_names)
+    status, reasons, vetoes = _verdict(sr, losses, indicator_names, pass_line)
+    parts = [p for p in str(account.region).split("/") if p]
+    return NewMediaRow(
+        account_id=account.account_id,
+        name=account.name,
+        platform=str(account.platform),
+        platform_name=getattr(account, "platform_label", str(account.platform)),
+        homepage=getattr(account, "homepage", ""),
+        region=account.region,
+        region_group=parts[1] if len(parts) > 1 else (f"{parts[0]}（省级）" if parts else "未注明地区"),
+        host_org=account.host_org,
+        status=status,
+        status_name=_ACCOUNT_STATUS_NAMES[status],
+        vetoes=vetoes,
+        veto_names=tuple(labels.indicator_name(v, indicator_names) for v in vetoes),
+        deductions=None if status == STATUS_NOT_SCORED else sr.score.deductions,
+        score=None if status == STATUS_NOT_SCORED else sr.score.score,
+        reasons=reasons,
+        losses=losses,
+        other_findings=other,
+        findings=findings,
+        incomplete_checks=_incomplete(sr),
+        homepage_ok=sr.homepage_ok,
+        warc_path=warc_path,
+        error=sr.error,
+    )
+
+
+def _aggregate(name: str, sites: Iterable[SiteRow | NewMediaRow]) -> RegionRow:
     group = list(sites)
     return RegionRow(
         name=name,
@@ -460,15 +559,16 @@ def build_context(result: RunResult, *, rules: Sequence[str] = (), profile: Any 
             )
         profile_id, profile_version = profile.id, profile.version
 
+    accounts = list(getattr(result, "accounts", ()) or ())
     indicator_names: dict[str, str] = {}
-    for sr in result.sites:
+    for sr in [*result.sites, *accounts]:
         if sr.score is not None:
             for loss in sr.score.losses:
                 if loss.name:
                     indicator_names.setdefault(loss.indicator, loss.name)
     if profile is not None:
-        used = {f.indicator for sr in result.sites for f in sr.findings if f.indicator}
-        used |= {v for sr in result.sites if sr.score is not None for v in sr.score.vetoes}
+        used = {f.indicator for sr in [*result.sites, *accounts] for f in sr.findings if f.indicator}
+        used |= {v for sr in [*result.sites, *accounts] if sr.score is not None for v in sr.score.vetoes}
         for indicator in sorted(used - set(indicator_names)):
             name = profile.indicator_name(indicator)
             if name and name != indicator:
@@ -501,6 +601,13 @@ def build_context(result: RunResult, *, rules: Sequence[str] = (), profile: Any 
         for check, rows in sorted(per_check.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     )
 
+    account_rows = tuple(
+        _account_row(sr, indicator_names, pass_line) for sr in sorted(accounts, key=lambda a: a.site.account_id)
+    )
+    account_groups: dict[str, list[NewMediaRow]] = defaultdict(list)
+    for account in account_rows:
+        account_groups[account.region_group].append(account)
+
     return ReportContext(
         run_id=result.run.run_id,
         as_of=result.run.as_of,
@@ -517,4 +624,7 @@ def build_context(result: RunResult, *, rules: Sequence[str] = (), profile: Any 
         findings=findings,
         check_counts=check_counts,
         indicator_names=indicator_names,
+        accounts=account_rows,
+        account_regions=tuple(_aggregate(name, rows) for name, rows in account_groups.items()),
+        account_totals=_aggregate("合计", account_rows) if account_rows else None,
     )

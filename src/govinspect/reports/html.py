@@ -2,7 +2,9 @@
 
 Everything from sites and findings is escaped by Jinja2's autoescape; only http(s) URLs become links,
 so ``javascript:`` and other schemes stay text. A Content-Security-Policy allows no network at all and
-only the one inline filter script (by its hash); the page reads completely without JavaScript.
+only the one inline filter script (by its hash); the page reads completely without JavaScript. A run
+that inspected 政务新媒体 accounts gets a section 七、政务新媒体 (per region, per account, each account's
+findings); a run without accounts renders exactly as before.
 """
 
 from __future__ import annotations

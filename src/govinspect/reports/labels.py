@@ -102,6 +102,7 @@ RUN_STATUS_NAMES: dict[str, str] = {
 QUALIFIED = "合格"
 UNQUALIFIED = "不合格"
 NOT_SCORED = "未完成检查"
+NOT_INSPECTED = "未检查"  # a 政务新媒体 account whose source could not be read
 
 
 def check_name(check_id: str) -> str:

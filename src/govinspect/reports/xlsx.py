@@ -2,7 +2,9 @@
 
 Sheets: 汇总 (profile, as-of, counts, overall pass rate), 各地区情况 (per region, like 附件1 of the quarterly
 notice, with the pass-rate chart), 问题网站名单 (unqualified sites and why, like 附件2), 网站得分 (every
-site) and 问题明细 (every finding with its evidence and a relative link to the site's WARC file).
+site) and 问题明细 (every finding with its evidence and a relative link to the site's WARC file). A run that
+inspected 政务新媒体 accounts adds 新媒体各地区情况 (like 附件3), 新媒体账号 (one row per account) and
+新媒体问题明细 (the accounts' findings, as 问题明细); a run without accounts writes none of them.
 
 No cell is ever a formula: every text goes through :func:`put`, which stores it as a string cell even when
 it starts with ``=``, ``+``, ``-`` or ``@`` (a hostile site name cannot run ``=HYPERLINK(...)``), drops
@@ -147,6 +149,15 @@ def _summary_rows(ctx: ReportContext, now: datetime) -> list[tuple[str, Any]]:
     ]
     for key, name in labels.SEVERITY_NAMES.items():
         rows.append((f"发现问题（{name}）", sev[key]))
+    if ctx.account_totals is not None:
+        a = ctx.account_totals
+        rows += [
+            ("检查政务新媒体数", a.sites),
+            ("政务新媒体合格", a.qualified),
+            ("政务新媒体不合格", a.unqualified),
+            ("政务新媒体未检查", a.not_scored),
+            ("政务新媒体合格率", fmt_percent(a.pass_rate)),
+        ]
     for i, rule in enumerate(ctx.rules, start=1):
         rows.append((f"判定规则{i}", rule))
     return rows
@@ -327,8 +338,134 @@ def write_xlsx(ctx: ReportContext, path: Path, *, now: datetime, chart_png: byte
         link_values=detail_links,
     )
 
+    if ctx.accounts:
+        _account_sheets(wb, ctx, styles)
     wb.save(path)
     return path
+
+
+def _account_sheets(wb: Any, ctx: ReportContext, styles: dict[str, Any]) -> None:
+    """新媒体各地区情况, 新媒体账号 and 新媒体问题明细: the run's 政务新媒体 accounts."""
+    ws = wb.create_sheet("新媒体各地区情况")
+    region_rows = [
+        (i, r.name, r.sites, r.qualified, r.unqualified, r.vetoed, r.not_scored, r.pass_rate)
+        for i, r in enumerate(ctx.account_regions, start=1)
+    ]
+    t = ctx.account_totals
+    if t is not None:
+        region_rows.append(("", t.name, t.sites, t.qualified, t.unqualified, t.vetoed, t.not_scored, t.pass_rate))
+    _table(
+        ws,
+        ("序号", "地区", "检查账号数", "合格账号数", "不合格账号数", "其中单项否决", "未检查", "合格率"),
+        region_rows,
+        styles,
+        formats={8: "0.0%"},
+    )
+
+    ws = wb.create_sheet("新媒体账号")
+    account_rows = []
+    account_links = []
+    for a in ctx.accounts:
+        veto_reasons = a.reasons[: len(a.vetoes)]  # _verdict lists one reason per veto first
+        account_rows.append(
+            (
+                a.account_id,
+                a.name,
+                a.platform_name,
+                a.region,
+                a.host_org,
+                a.status_name,
+                "；".join(veto_reasons),
+                len(a.findings),
+                a.deductions,
+                None if a.vetoed else a.score,
+                "；".join(a.reasons[len(a.vetoes) :]),
+                a.homepage,
+                a.warc_path,
+            )
+        )
+        account_links.append((a.warc_path,))
+    _table(
+        ws,
+        (
+            "账号ID",
+            "账号名称",
+            "平台",
+            "地区",
+            "主办单位",
+            "结论",
+            "否决原因",
+            "问题数",
+            "扣分",
+            "得分",
+            "说明",
+            "账号主页",
+            "证据文件",
+        ),
+        account_rows,
+        styles,
+        wrap_cols=(7, 11),
+        formats={9: "0.##", 10: "0.##"},
+        links={13: 0},
+        link_values=account_links,
+    )
+
+    ws = wb.create_sheet("新媒体问题明细")
+    findings = [(a, f) for a in ctx.accounts for f in a.findings]
+    detail_rows = []
+    detail_links = []
+    for a, f in findings[:MAX_DETAIL_ROWS]:
+        detail_rows.append(
+            (
+                a.account_id,
+                a.name,
+                a.platform_name,
+                f.check_name,
+                f.check,
+                f.indicator_name,
+                f.severity_name,
+                f.url,
+                f.target,
+                f.excerpt,
+                f.locator,
+                f.reason,
+                f.detail_text,
+                f.warc_record,
+                f.warc_path,
+                f.observed_at.isoformat(timespec="seconds") if f.observed_at else "",
+            )
+        )
+        detail_links.append((f.warc_path,))
+    if len(findings) > MAX_DETAIL_ROWS:
+        left = len(findings) - MAX_DETAIL_ROWS
+        detail_rows.append(("", f"另有 {left} 条未列出，见 findings.jsonl") + ("",) * 14)
+        detail_links.append(("",))
+    _table(
+        ws,
+        (
+            "账号ID",
+            "账号名称",
+            "平台",
+            "检查项",
+            "检查编号",
+            "指标",
+            "性质",
+            "页面网址",
+            "问题对象",
+            "摘录",
+            "定位",
+            "判定依据",
+            "详情",
+            "WARC记录",
+            "证据文件",
+            "发现时间",
+        ),
+        detail_rows,
+        styles,
+        wrap_cols=(10, 12, 13),
+        links={15: 0},
+        link_values=detail_links,
+    )
 
 
 def read_rows(path: Path) -> dict[str, list[list[Any]]]:
