@@ -203,3 +203,31 @@ def test_html_without_accounts_is_unchanged_by_the_new_section(profile):
     head, _, tail = mixed.partition("<h2>七、政务新媒体</h2>")
     assert tail and plain.startswith(head.rstrip("\n"))
     assert plain.endswith(tail[tail.index("<footer>"):])
+
+
+def test_accounts_stored_and_loaded_back_give_the_same_sheets(profile, tmp_path):
+    """The real store (SQLite): load_run's account results report exactly like the ones saved."""
+    from govinspect.findings.store import Store
+    from govinspect.newmedia.store import NewMediaStore
+
+    run = make_account_run(profile)
+    run.sites = []  # an accounts-only run (``inspect --accounts`` with no sites)
+    store = Store.open(f"sqlite:///{tmp_path / 'g.db'}")
+    try:
+        store.import_accounts([r.site for r in run.accounts])
+        store.create_run(run.run, [], {})
+        nm = NewMediaStore(store)
+        nm.add_to_run(run.run.run_id, [r.site.account_id for r in run.accounts])
+        for result in run.accounts:
+            nm.save_account_result(run.run.run_id, result)
+        store.finish_run(run.run.run_id)
+        loaded = store.load_run(run.run.run_id)
+    finally:
+        store.close()
+    assert len(loaded.accounts) == 4
+    direct = read_rows(write_xlsx(build_context(run, profile=profile), tmp_path / "a.xlsx", now=NOW))
+    stored = read_rows(write_xlsx(build_context(loaded, profile=profile), tmp_path / "b.xlsx", now=NOW))
+    for name in ACCOUNT_SHEETS:
+        assert stored[name] == direct[name], name
+    html = render_html(build_context(loaded, profile=profile), now=NOW)
+    assert '<details class="site account" id="account-wb_zj"' in html and "&lt;script&gt;alert(1)" in html
