@@ -161,7 +161,7 @@ class PriorityGate:
         return sum(1 for _, _, fut in self._waiters if not fut.done())
 
     async def acquire(self, priority: int = 0) -> None:
-        if self._free > 0 and not self.waiting:
+        if self._free > 0:  # a free slot means nobody waits: release() hands slots to waiters first
             self._free -= 1
             return
         fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
