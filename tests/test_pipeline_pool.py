@@ -139,20 +139,3 @@ def test_worker_warm_up_runs_every_check_cleanly_and_loads_their_data(caplog: py
     assert not [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")]
     assert any("analysis_warm_up seconds=" in r.getMessage() for r in caplog.records)
     assert default_lexicon.cache_info().currsize == 1  # loaded by the warm-up, ready for the first site
-
-
-async def test_chart_warm_up_waits_until_every_site_started_and_none_is_fetching() -> None:
-    from types import SimpleNamespace
-
-    from govinspect.pipeline import _warm_charts_when_fetched
-
-    rc = SimpleNamespace(fetching=2, sites_started=1)
-    waiting = asyncio.ensure_future(_warm_charts_when_fetched(rc, 2))  # type: ignore[arg-type]
-    await asyncio.sleep(0.3)
-    assert not waiting.done()  # one site not started yet, two fetching
-    rc.sites_started, rc.fetching = 2, 1
-    await asyncio.sleep(0.3)
-    assert not waiting.done()  # all started, one still fetching
-    rc.fetching = 0
-    await asyncio.wait_for(waiting, 60)  # nothing fetched any more: warms up and returns
-    assert await _warm_charts_when_fetched(rc, 0) is None  # a run with no sites has nothing to wait for

@@ -108,17 +108,3 @@ def test_importing_reports_does_not_load_matplotlib():
     code = "import sys, govinspect.reports; print('matplotlib' in sys.modules, 'openpyxl' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
-
-
-def test_warm_up_loads_the_chart_machinery_in_a_fresh_process() -> None:
-    """``warm_up`` leaves matplotlib's canvases imported and the CJK font found, so the report's chart at the
-    end of a run does not pay for them; a fresh interpreter has neither before."""
-    import subprocess
-    import sys
-
-    code = ("import sys; from govinspect.reports import charts; "
-            "before = 'matplotlib.backends.backend_svg' in sys.modules; charts.warm_up(); "
-            "print(before, 'matplotlib.backends.backend_svg' in sys.modules, "
-            "'matplotlib.backends.backend_agg' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
-    assert out.stdout.split() == ["False", "True", "True"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import ctypes.util
+import itertools
 import logging
 import multiprocessing
 import os
@@ -65,8 +66,6 @@ class RunContext:
     analysis: AnalysisPool | None = None  # worker processes for the CPU part; None: in this process
     analysis_gate: asyncio.Semaphore | None = None  # sites analysed at once in this process
     parse_gate: PriorityGate | None = None  # the crawl's page parsing, earliest-started site first
-    sites_started: int = 0  # sites of the run that have begun, in order (each one's SITE_PRIORITY)
-    fetching: int = 0  # sites whose crawl or probes are still going (the rest wait for analysis or are done)
     samples: dict[str, ProbeWindow] = field(default_factory=dict)  # monitor probes before as_of, by site
 
 
@@ -156,6 +155,7 @@ class _CheckState:
 async def run_site(site: Site, rc: RunContext) -> SiteResult:
     """Inspect one site: crawl into a WARC, build its SiteView, run checks, classify and score."""
     from govinspect.columns.plan import ColumnPlan
+    from govinspect.fetch.crawl import crawl_site
     from govinspect.scoring.engine import classify, score
 
     evidence_dir = rc.out_dir / "evidence"
@@ -163,11 +163,19 @@ async def run_site(site: Site, rc: RunContext) -> SiteResult:
     warc_path = evidence_dir / f"{site.site_code}.warc.gz"
     plan = ColumnPlan(site.homepage, max_depth=rc.settings.crawl.max_depth,
                       max_list_pages=rc.settings.crawl.max_list_pages, as_of=rc.as_of.date())
-    rc.fetching += 1
-    try:
-        view, not_inspected = await _fetch_site(site, rc, plan, warc_path, evidence_dir)
-    finally:
-        rc.fetching -= 1
+    crawl = await crawl_site(site, rc.settings, rc.fetcher, rc.links, warc_path, plan=plan, keep_trees=False,
+                             keep_derived=rc.analysis is None, parse_gate=rc.parse_gate)
+    view = crawl.to_site_view()
+    view.samples = rc.samples.get(site.site_code)  # loaded by run_inspection; checks never fetch
+    # Pages arrive in completion order; checks see them in a stable order (homepage first, then by depth
+    # and URL) so that the same site gives the same findings and evidence on every run and on resume.
+    view.pages.sort(key=lambda p: (p is not view.homepage, p.depth, p.url))
+    not_inspected = _own_refusal(crawl.attempts)
+    if rc.settings.security.enabled and view.homepage is not None:
+        crawl.results.clear()  # every fetched body again; the probes read only pages, homepage and extras
+        view.extras["security"] = await _probe_security(site, crawl, rc, evidence_dir)
+    del crawl  # its fetch results hold every body again; the view has what the checks read
+    release_memory()
     outcome: _Outcome | None = None
     if rc.analysis is not None:
         try:
@@ -196,28 +204,6 @@ async def run_site(site: Site, rc: RunContext) -> SiteResult:
         homepage_ok=view.homepage is not None,
         warc_path=str(warc_path.relative_to(rc.out_dir)),
     )
-
-
-async def _fetch_site(site: Site, rc: RunContext, plan: Any, warc_path: Path, evidence_dir: Path
-                      ) -> tuple[SiteView, str]:
-    """The network part of :func:`run_site`: crawl, then the security probes; the site's view and why it
-    was not inspected ("" when it was)."""
-    from govinspect.fetch.crawl import crawl_site
-
-    crawl = await crawl_site(site, rc.settings, rc.fetcher, rc.links, warc_path, plan=plan, keep_trees=False,
-                             keep_derived=rc.analysis is None, parse_gate=rc.parse_gate)
-    view = crawl.to_site_view()
-    view.samples = rc.samples.get(site.site_code)  # loaded by run_inspection; checks never fetch
-    # Pages arrive in completion order; checks see them in a stable order (homepage first, then by depth
-    # and URL) so that the same site gives the same findings and evidence on every run and on resume.
-    view.pages.sort(key=lambda p: (p is not view.homepage, p.depth, p.url))
-    not_inspected = _own_refusal(crawl.attempts)
-    if rc.settings.security.enabled and view.homepage is not None:
-        crawl.results.clear()  # every fetched body again; the probes read only pages, homepage and extras
-        view.extras["security"] = await _probe_security(site, crawl, rc, evidence_dir)
-    del crawl  # its fetch results hold every body again; the view has what the checks read
-    release_memory()
-    return view, not_inspected
 
 
 async def _probe_security(site: Site, crawl: Any, rc: RunContext, evidence_dir: Path) -> dict[str, Any]:
@@ -486,21 +472,6 @@ def _worker_analyse(view: SiteView, as_of: datetime, observed_at: datetime,
         return _Outcome(failure=f"internal error {type(exc).__name__}: {exc}"[:500])
 
 
-async def _warm_charts_when_fetched(rc: RunContext, sites: int) -> None:
-    """Once every site has started and none is fetching any more, the run's process only waits for the
-    last analyses: load the chart machinery then (:func:`reports.charts.warm_up`), off the run's tail."""
-    from govinspect.reports.charts import warm_up as warm_up_charts
-
-    if sites == 0:
-        return
-    while rc.fetching > 0 or rc.sites_started < sites:
-        await asyncio.sleep(0.2)
-    try:
-        await asyncio.to_thread(warm_up_charts)
-    except Exception:  # noqa: BLE001 - the report writes the chart itself, and says what is wrong
-        log.debug("chart_warm_up_failed", exc_info=True)
-
-
 def load_samples(store: Store, checks: list[Check], site_codes: list[str], as_of: datetime,
                  settings: Settings) -> dict[str, ProbeWindow]:
     """The week-long monitor's stored probes in the window before ``as_of`` (``Input.SAMPLES``), by site.
@@ -575,12 +546,11 @@ async def run_inspection(
                         fetcher=fetcher, links=LinkChecker(fetcher), analysis=pool,
                         analysis_gate=asyncio.Semaphore(1), parse_gate=PriorityGate(1), samples=samples)
         gate = asyncio.Semaphore(max(1, settings.crawl.sites_in_parallel))
-        warm_charts = asyncio.ensure_future(_warm_charts_when_fetched(rc, len(todo)))
+        started = itertools.count()
 
         async def one(site: Site) -> None:
             async with gate:
-                SITE_PRIORITY.set(rc.sites_started)  # this task's fetches: the earlier a site started, the sooner
-                rc.sites_started += 1
+                SITE_PRIORITY.set(next(started))  # this task's fetches: the earlier a site started, the sooner
                 try:
                     result = await run_site(site, rc)
                 except GovinspectError as exc:
@@ -595,12 +565,10 @@ async def run_inspection(
         try:
             # accounts (a few requests each) go alongside the sites, through the same client and link cache
             await asyncio.gather(*(one(s) for s in todo), run_accounts(account_todo, rc, store, run.run_id, progress))
-            await warm_charts
         except (asyncio.CancelledError, KeyboardInterrupt):
             store.finish_run(run.run_id, status="interrupted")
             raise
         finally:
-            warm_charts.cancel()
             if pool is not None:
                 pool.close()
     store.finish_run(run.run_id, status="finished")

@@ -177,16 +177,3 @@ def region_pass_rate_chart(
                 f"font {family} ({path}) lacks glyphs for the chart labels ({exc}); install fonts-noto-cjk"
             ) from exc
     return Chart(svg=svg_buf.getvalue(), png=png_buf.getvalue(), font_family=family, font_path=path)
-
-
-def warm_up() -> None:
-    """Import matplotlib, find the CJK font and draw one throw-away bar, so the report's chart at the end of
-    a run takes a fraction of a second instead of the ~1 s of loading. A run calls it in a thread once
-    nothing is being fetched any more (the run's process then only waits for analysis). Without a CJK
-    font nothing happens here: the real chart raises :class:`ChartFontError` with the fix."""
-    from govinspect.reports.context import RegionRow
-
-    try:
-        region_pass_rate_chart([RegionRow("示例市", 1, 1, 1, 0, 0, 0)])
-    except ChartFontError:
-        pass
