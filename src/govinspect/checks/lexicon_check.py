@@ -1,4 +1,4 @@
-"""A base for checks that read the spam lexicon (content.spam, content.dark_link)."""
+"""A base for checks that read the spam lexicon (content.spam, content.dark_link, content.test_draft)."""
 
 from __future__ import annotations
 

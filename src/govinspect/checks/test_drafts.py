@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterator
-from functools import cached_property
 from typing import Any
 
 from selectolax.lexbor import LexborNode, SelectolaxError
 
 from govinspect.archive.pageview import PageView, node_locator
-from govinspect.checks.base import Check, CheckContext, CheckParams, Input, Scope
-from govinspect.content.lexicon import Lexicon, default_lexicon, page_normalised
+from govinspect.checks.base import CheckContext, CheckParams, Input, Scope
+from govinspect.checks.lexicon_check import LexiconCheck
+from govinspect.content.lexicon import page_normalised
 from govinspect.content.normalise import page_headings
 from govinspect.findings.model import Finding
 
@@ -76,7 +76,7 @@ ARTICLE_SELECTORS = (
 )
 
 
-class TestDrafts(Check):
+class TestDrafts(LexiconCheck):
     """Test or placeholder items published: a page or list-item title that is only a test marker
     (测试, test, ceshi, 测试稿件, 【测试】, 测试信息，请勿点击, 测 试), placeholder text (标题标题,
     新闻标题新闻标题, 内容内容, lorem ipsum, 此处为正文, 这里是新闻正文, 请勿删除, a CMS's default first
@@ -98,14 +98,6 @@ class TestDrafts(Check):
         max_findings: int = 10
         max_anchors: int = 5000
         max_body_chars: int = 500_000
-
-    def __init__(self, params: CheckParams | None = None, *, lexicon: Lexicon | None = None) -> None:
-        super().__init__(params)
-        self._lexicon = lexicon
-
-    @cached_property
-    def lexicon(self) -> Lexicon:
-        return self._lexicon or default_lexicon()
 
     def _norm(self, text: str) -> str:
         return " ".join(self.lexicon.normalise_str(text).split())
