@@ -392,7 +392,7 @@ class PageView:
             return [(link.url, link.text, link.raw_href) for link in self.links]
         base = self.base_url
         out: list[tuple[str, str, str]] = []
-        for node in self.tree.css("a[href]"):
+        for node in self._anchor_nodes:
             raw = node.attributes.get("href") or ""
             url = resolve_href(base, raw)
             if url is not None:

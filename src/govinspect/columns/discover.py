@@ -18,13 +18,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 from selectolax.lexbor import LexborNode
 
-from govinspect.archive.pageview import PageView
+from govinspect.archive.pageview import PageView, resolve_href
 from govinspect.checks.base import SiteView
 from govinspect.columns.classify import CategoryData, classify, default_categories, is_external_name
 from govinspect.columns.classify import is_not_column
 from govinspect.columns.dates import as_date, find_dates
 from govinspect.columns.items import PageItems, PageRows, clean_text, extract_items, in_chrome, is_more_text
-from govinspect.columns.items import article_text, group_prints, page_date, page_number, read_rows, resolve
+from govinspect.columns.items import article_text, group_prints, page_date, page_number, read_rows
 from govinspect.columns.model import Category, Column, ColumnSource, ListItem
 from govinspect.fetch.types import LinkState
 
@@ -313,7 +313,7 @@ def more_links(page: PageView, skip_chrome: bool = True) -> list[tuple[str, str]
             continue
         if skip_chrome and in_chrome(anchor, cache):
             continue
-        url = resolve(page.base_url, attrs.get("href") or "")
+        url = resolve_href(page.base_url, attrs.get("href") or "")
         if url is None or page_number(url, page.final_url) is not None:
             continue  # 加载更多 / next page of this very list
         name = clean_text(attrs.get("title") or "")
@@ -458,7 +458,7 @@ class _Discovery:
         owners = _dropdown_owners(roots)
         for root in roots:
             for anchor in root.css("a[href]"):
-                url = resolve(home.base_url, (anchor.attributes or {}).get("href") or "")
+                url = resolve_href(home.base_url, (anchor.attributes or {}).get("href") or "")
                 text = clean_text((anchor.attributes or {}).get("title") or "") or clean_text(anchor.text())
                 parent = _nav_parent(anchor, root) or _owner_of(anchor, owners)
                 self.add(text, url, 2 if parent else 1, parent, ColumnSource.NAV)
@@ -496,7 +496,7 @@ class _Discovery:
                     continue
                 if not self._in_side(anchor):
                     continue
-                url = resolve(page.base_url, (anchor.attributes or {}).get("href") or "")
+                url = resolve_href(page.base_url, (anchor.attributes or {}).get("href") or "")
                 if url is None or not same_site(url, self.homepage_url):
                     continue
                 text = clean_text(anchor.text())

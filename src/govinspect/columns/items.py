@@ -89,14 +89,6 @@ def in_chrome(node: LexborNode, cache: dict[int, bool] | None = None) -> bool:
     return result
 
 
-def resolve(base: str, href: str) -> str | None:
-    """An absolute http(s) URL without fragment, or None for script/mail/anchor links.
-
-    :func:`~govinspect.archive.pageview.resolve_href` (``urldefrag(urljoin(base, href))`` with its
-    shortcuts and memo): list rows repeat the same hrefs on every page of a column."""
-    return resolve_href(base, href or "")
-
-
 _SPACES = re.compile(r"\s+")
 
 
@@ -480,7 +472,7 @@ def read_rows(tree: LexborHTMLParser | LexborNode, base: str, as_of: date, *,
             continue
         attrs = anchor.attributes or {}
         href = attrs.get("href")
-        url = resolve(base, href) if href else None
+        url = resolve_href(base, href) if href else None
         title = _anchor_title(anchor)
         if is_more_text(title) or title.lower() in PAGER_WORDS:
             continue
@@ -805,7 +797,7 @@ def _script_items(page: PageView, as_of: date, rejected: list[RejectedDate]) -> 
                     if len(title) < MIN_TITLE:
                         continue
                     href = pick_field(record, URL_KEYS)
-                    url = resolve(page.base_url, href) if href else None
+                    url = resolve_href(page.base_url, href) if href else None
                     if url in seen and url is not None:
                         continue
                     seen.add(url)

@@ -18,11 +18,11 @@ from urllib.parse import urlsplit
 
 from selectolax.lexbor import LexborNode
 
-from govinspect.archive.pageview import Link, PageView
+from govinspect.archive.pageview import Link, PageView, resolve_href
 from govinspect.columns.classify import CategoryData, default_categories, is_external_name, is_not_column
 from govinspect.columns.discover import _CRUMB_WORDS, _SIDE_WORDS, _classes, more_links, nav_roots, same_site
 from govinspect.columns.discover import url_key
-from govinspect.columns.items import extract_items, is_more_text, resolve
+from govinspect.columns.items import extract_items, is_more_text
 
 TIER_COLUMN = 100  # navigation / 更多 links
 TIER_SUBNAV = 200  # side menus on column pages
@@ -52,12 +52,6 @@ def _key(url: str) -> str:
 def _target(url: str, homepage: str) -> tuple[str, bool]:
     """(url_key, whether the link may be crawled at all: same site and not a file by its extension)."""
     return url_key(url), same_site(url, homepage) and not _NOT_HTML.search(urlsplit(url).path)
-
-
-@lru_cache(maxsize=16384)
-def _resolved(base: str, href: str) -> str | None:
-    """:func:`items.resolve`, memoised per (base, href): menu hrefs repeat on every page of a directory."""
-    return resolve(base, href)
 
 
 def _in_side_menu(anchor: LexborNode, memo: dict[int, bool]) -> bool:
@@ -176,12 +170,12 @@ class ColumnPlan:
         for anchor in page.tree.css("a[href]"):
             href = (anchor.attributes or {}).get("href") or ""
             if _in_side_menu(anchor, side_memo):
-                url = _resolved(base, href)
+                url = resolve_href(base, href)
                 if url:
                     roles.subnav.add(_key(url))
         for root in nav_roots(page):
             for anchor in root.css("a[href]"):
-                url = _resolved(base, (anchor.attributes or {}).get("href") or "")
+                url = resolve_href(base, (anchor.attributes or {}).get("href") or "")
                 if url:
                     roles.columns.add(_key(url))
         for _, url in more_links(page):
