@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 import redis
+import redis.asyncio
 
 from govinspect.fetch.client import Fetcher
 from govinspect.fetch.links import LinkChecker
@@ -186,6 +187,29 @@ async def test_redis_gone_means_checking_here_with_the_same_answer(mock: MockSer
     assert ok.state is LinkState.OK and dead.state is LinkState.DEAD
     assert mock.hits["/a.html"] == 1
     assert sum("link_cache_unavailable" in r.getMessage() for r in caplog.records) == 1
+
+
+async def test_redis_failing_after_the_check_keeps_its_answer(mock: MockServer, redis_url: str,
+                                                               prefix: str) -> None:
+    """Redis gone between the check and storing its status: the status is returned, not checked again."""
+    url = mock.url("/status/404")
+    cache = RedisLinkCache(redis_url, "r1", prefix=prefix)
+    answer = LinkResult(url=url, state=LinkState.DEAD, status=404, failure=FailureClass.HTTP_STATUS)
+    calls = 0
+
+    async def check() -> LinkResult:
+        nonlocal calls
+        calls += 1
+        await cache.redis.aclose(close_connection_pool=True)
+        cache.redis = redis.asyncio.Redis.from_url(f"redis://127.0.0.1:{closed_port()}/0")  # Redis gone
+        return answer
+
+    try:
+        assert await cache.get_or_check(url, check) == answer
+    finally:
+        await cache.aclose()
+    assert calls == 1
+    assert cache.checks == 1
 
 
 @pytest.mark.parametrize("result", [

@@ -71,6 +71,7 @@ class RedisLinkCache:
         if self._failed:
             return await check()
         key = self.key(url)
+        result: LinkResult | None = None  # checked here: never checked again when Redis then fails
         try:
             while True:
                 raw = await self.redis.get(key)
@@ -96,7 +97,7 @@ class RedisLinkCache:
                 await self._wait_for(key)
         except RedisError as exc:
             self._give_up(exc)
-            return await check()
+            return result if result is not None else await check()
 
     async def _wait_for(self, key: str) -> None:
         """Until the status is stored or the lock is gone (its holder finished or died)."""
