@@ -25,8 +25,7 @@ from urllib.parse import unquote, urljoin
 from selectolax.lexbor import LexborNode
 
 from govinspect.archive.pageview import node_locator
-from govinspect.content.lexicon import Lexicon, host_of, same_site
-from govinspect.content.lexicon import default_lexicon as _default_lexicon
+from govinspect.content.lexicon import Lexicon, default_lexicon, host_of, same_site
 
 if TYPE_CHECKING:
     from govinspect.archive.pageview import PageView
@@ -71,11 +70,6 @@ _SCRIPT_HIDE = re.compile(
 _STYLE_CHANGE = re.compile(
     r"\.style\.(?:display|visibility|opacity)|\.(?:hide|fadeOut|slideUp)\s*\(|classList\.(?:add|toggle)|"
     r"\.className\s*=|setAttribute\(\s*[\"'](?:style|class|hidden)", re.I)
-
-
-def default_lexicon() -> Lexicon:
-    """The packaged lexicon, loaded once on first use (shared with the content checks)."""
-    return _default_lexicon()
 
 
 # ---- CSS ----------------------------------------------------------------------------------------
