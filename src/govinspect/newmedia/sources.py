@@ -55,7 +55,7 @@ ACCOUNT_PLACEHOLDERS = ("暂未发布", "尚未发布", "还没有发布", "未�
                         "暂无推送", "暂无文章", "暂无内容", "暂无信息", "暂无数据", "还没有内容", "没有发布过")
 _MENU_WORDS = ("menu", "nav", "caidan", "daohang", "tabbar", "tab-bar", "toolbar")
 _MENU_KEYS = ("menu", "menus", "button", "buttons", "菜单", "navs", "nav")
-_SUB_MENU_KEYS = ("sub_button", "subbutton", "children", "items", "sub")
+_SUB_MENU_KEYS = ("subbutton", "children", "items", "sub", "button")  # folded, see _fold_key
 
 
 @dataclass
@@ -239,9 +239,14 @@ def _one_line(exc: object) -> str:
 # --- JSON -------------------------------------------------------------------------------------------------
 
 
+def _fold_key(key: object) -> str:
+    """A JSON key compared without case, ``_``, ``-`` or spaces (``sub_button`` → ``subbutton``)."""
+    return re.sub(r"[_\-\s]", "", str(key).lower())
+
+
 def _folded(record: dict[str, Any], keys: tuple[str, ...]) -> Any:
     for key, value in record.items():
-        if re.sub(r"[_\-\s]", "", str(key).lower()) in keys:
+        if _fold_key(key) in keys:
             return value
     return None
 
@@ -295,13 +300,12 @@ def _json_menus(data: Any, result: FetchResult) -> list[tuple[str, str, str]] | 
                 if url:
                     found.append((clean_text(str(name or ""))[:80], url, path))
             for key, sub in value.items():
-                if re.sub(r"[_\-\s]", "", str(key).lower()) in ("subbutton", "children", "items", "sub", "button"):
+                if _fold_key(key) in _SUB_MENU_KEYS:
                     walk(sub, f"{path}.{key}", depth + 1)
 
     if isinstance(data, dict):
         for key, value in data.items():
-            folded = re.sub(r"[_\-\s]", "", str(key).lower())
-            if folded in _MENU_KEYS:
+            if _fold_key(key) in _MENU_KEYS:
                 present = True
                 walk(value, f"json:{key}", 0)
     return found if present else None
