@@ -10,7 +10,7 @@ from pydantic import Field
 from govinspect.checks.base import Check, CheckContext, CheckParams, Input, NotApplicable, Scope, SiteView
 from govinspect.fetch.types import Attempt
 from govinspect.findings.model import Finding
-from govinspect.monitor.window import Coverage, coverage
+from govinspect.monitor.window import coverage
 
 SLOW = "slow"  # an answer that came later than probe_timeout_s counts as a failed probe
 
@@ -65,9 +65,6 @@ class SiteUnreachable(Check):
             raise NotApplicable(
                 f"only {len(attempts)} availability probes, fewer than min_probes={self.params.min_probes}"
             )
-        cover: Coverage | None = None
-        if window is not None:
-            cover = coverage(attempts, window.start, window.end, self.params.min_probes_per_day)
         classes: Counter[str] = Counter()
         failed: list[Attempt] = []
         for attempt in attempts:
@@ -76,11 +73,24 @@ class SiteUnreachable(Check):
                 classes[cls] += 1
                 failed.append(attempt)
         ratio = len(failed) / len(attempts)
-        summary = (f"{len(failed)} of {len(attempts)} homepage probes failed ({ratio:.1%})"
-                   + (f" from {window.start.isoformat(timespec='minutes')} to {window.end.isoformat(timespec='minutes')}"
-                      if window is not None else " in this run (no monitor samples before the monitoring point)"))
-        if cover is not None:
-            summary += f"; {cover.describe()}"
+        window_facts: dict[str, object] = {}
+        if window is None:
+            span = " in this run (no monitor samples before the monitoring point)"
+        else:
+            cover = coverage(attempts, window.start, window.end, self.params.min_probes_per_day)
+            span = (f" from {window.start.isoformat(timespec='minutes')} to {window.end.isoformat(timespec='minutes')}"
+                    f"; {cover.describe()}")
+            window_facts = {
+                "window_start": window.start.isoformat(timespec="seconds"),
+                "window_end": window.end.isoformat(timespec="seconds"),
+                "window_days": len(cover.per_day),
+                "probes_per_day": round(cover.average, 1),
+                "lowest_probes_per_day": cover.lowest,
+                "days_below_coverage": cover.days_below,
+                "required_per_day": cover.required,
+                "coverage_met": cover.met,
+            }
+        summary = f"{len(failed)} of {len(attempts)} homepage probes failed ({ratio:.1%}){span}"
         self.note(ctx, summary)
         if not failed:
             return
@@ -96,18 +106,8 @@ class SiteUnreachable(Check):
             "last_failure": failed[-1].at.isoformat(timespec="seconds"),
             "source": "samples" if window is not None else "run",
             "run_probes": len([a for a in target.attempts if not a.own_refusal]),
+            **window_facts,
         }
-        if window is not None and cover is not None:
-            detail.update({
-                "window_start": window.start.isoformat(timespec="seconds"),
-                "window_end": window.end.isoformat(timespec="seconds"),
-                "window_days": len(cover.per_day),
-                "probes_per_day": round(cover.average, 1),
-                "lowest_probes_per_day": cover.lowest,
-                "days_below_coverage": cover.days_below,
-                "required_per_day": cover.required,
-                "coverage_met": cover.met,
-            })
         yield self.finding(
             ctx,
             target.site.homepage,
