@@ -230,10 +230,6 @@ class PrivacyScanner:
         found.sort(key=lambda i: i.start)
         return found
 
-    def worth_scanning(self, text: str) -> bool:
-        """Whether ``text`` can hold anything: a long digit run, or a fine address (…号、…室) at all."""
-        return bool(_DIGIT_RUN.search(text) or _FINE_ADDRESS.search(text))
-
     def _numbers(self, text: str, work_values: frozenset[str], today: date | None) -> list[PersonalData]:
         excluded = self._excluded_spans(text)
         found: list[PersonalData] = []
