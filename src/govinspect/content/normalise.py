@@ -7,8 +7,8 @@ case, traditional → simplified from ``data/t2s_characters.txt``, zero-width an
 characters dropped) and
 applied by ``str.translate`` in C.
 
-:func:`page_scan` keeps one lexicon scan of a page's text per page and lexicon, so content.spam and
-content.dark_link do not scan the same text twice.
+:func:`page_memo` keeps work shared by several checks once per page (``lexicon.page_text_scan``: one
+lexicon scan of a page's text, read by content.spam and content.dark_link).
 """
 
 from __future__ import annotations
@@ -124,7 +124,6 @@ class Folder:
         if len(out) == len(text) and not (table.expanding and any(ch in text for ch in table.shrinking)):
             return out, None
         offsets: list[int] = []
-        table = self._table
         for index, ch in enumerate(text):
             value = table[ord(ch)]
             offsets.extend([index] * (1 if isinstance(value, int) else len(value)))
