@@ -35,9 +35,9 @@ def matches(rule: ExposedRule, answer: dict[str, Any], asked_url: str) -> bool:
         return False
     if rule.password_field and not answer.get("password_field"):
         return False
-    text = "\n".join((head.lstrip("\ufeff"), str(answer.get("title") or ""), str(answer.get("text") or "")))
-    if rule.not_html:
-        text = head.lstrip("\ufeff")  # raw files: anchors like \A apply to the file itself
+    text = head.lstrip("\ufeff")  # raw files: anchors like \A apply to the file itself
+    if not rule.not_html:
+        text = "\n".join((text, str(answer.get("title") or ""), str(answer.get("text") or "")))
     if rule.all and not all(p.search(text) for p in rule.all):
         return False
     if rule.any and not any(p.search(text) for p in rule.any):
