@@ -35,7 +35,7 @@ class WrongRegion(Check):
             "领导简介", "领导分工", "走进", "历史沿革", "行政区划", "地理位置", "自然地理", "人口民族", "政区",
         )
         # …gk is 概况 (xqgk, sqgk) but also 公开 (zwgk 政务公开, xxgk 信息公开, lygk 领域公开): those are excluded
-        url_pattern: str = (r"^(?!(?:zw|xx|zfxx|ly|bm|zd|jc|cw|cz|dw|sw|cw|ys|js)gk)"
+        url_pattern: str = (r"^(?!(?:zw|xx|zfxx|ly|bm|zd|jc|cw|cz|dw|sw|ys|js)gk)"
                             r"(?:[a-z]*gk|gaikuang|[a-z]*jj|jianjie|sq|xq|qq|jgzn|jgzz|ldxx|ldfg|lsyg|xzqh|zjxx)"
                             r"(?:[_-]?\d+)?$")
         max_mentions: int = 50
