@@ -27,10 +27,6 @@ class ProbeWindow:
     def before(cls, end: datetime, days: int, attempts: list[Attempt] | None = None) -> ProbeWindow:
         return cls(start=end - days * DAY, end=end, attempts=list(attempts or []))
 
-    @property
-    def days(self) -> int:
-        return max(1, round((self.end - self.start) / DAY))
-
 
 @dataclass(frozen=True, slots=True)
 class Coverage:
