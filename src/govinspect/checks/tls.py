@@ -10,7 +10,6 @@ from typing import Any
 from govinspect.checks.base import Check, CheckContext, CheckParams, Input, NotApplicable, Scope, SiteView
 from govinspect.findings.model import Finding, Severity
 
-OLD_PROTOCOLS = frozenset({"SSLv2", "SSLv3", "TLSv1", "TLSv1.1"})
 # OpenSSL's words for why verification failed → our reason (first match wins; order matters).
 _VERIFY_REASONS = (
     ("certificate has expired", "expired"),
@@ -29,7 +28,6 @@ _VERIFY_REASONS = (
     ("no protocols available", "old_protocol"),
     ("certificate revoked", "revoked"),
 )
-INFO_PROBLEMS = frozenset({"expiring_soon", "https_not_offered", "no_https_redirect"})
 
 
 def verify_reason(error: str) -> str:
@@ -90,7 +88,7 @@ class TlsProblems(Check):
                      unverified: dict[str, Any], *, endpoint: str) -> Iterator[Finding]:
         cert = {**unverified, **{k: v for k, v in tls.items() if v not in (None, "")}}
         facts = {"not_after": cert.get("not_after"), "issuer": cert.get("issuer") or "",
-                 "version": cert.get("version") or unverified.get("version") or ""}
+                 "version": cert.get("version") or ""}
         warc = unverified.get("warc_record") or (target.homepage.warc_record_id if target.homepage else None)
         error = str(tls.get("verify_error") or "")
         now = ctx.observed_at
