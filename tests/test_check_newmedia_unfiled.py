@@ -7,7 +7,7 @@ import pytest
 from datetime import date
 from pathlib import Path
 
-from govinspect.checks.unfiled_accounts import UnfiledAccounts, filing_of
+from govinspect.checks.unfiled_accounts import FilingIndex, UnfiledAccounts, filing_of
 from govinspect.newmedia.model import FilingRecord, FilingStatus, Post
 from govinspect.registry.models import AccountStatus
 from tests.mockserver import MockServer
@@ -36,6 +36,22 @@ def test_matching_by_id_filing_number_and_folded_name() -> None:
     assert filing_of(account("http://x/"), [FilingRecord("改名后", "wechat", account_id="wx_leizhou")]) is not None
     assert filing_of(acc, [FilingRecord("雷州发布", "wechat")]) is not None
     assert filing_of(account("http://x/", name="雷州市发布"), [FILED]) is None
+
+
+def test_filing_index_gives_each_account_the_row_the_whole_list_gives() -> None:
+    filings = [FilingRecord("雷州发布", "weibo"), FilingRecord("旧名称", "wechat", filing_no="GD-XMT-0001"),
+               FilingRecord("雷州 发布", "wechat"), FilingRecord("改名后", "wechat", account_id="wx_leizhou"),
+               FilingRecord("湛江发布", "wechat", filing_no="GD-XMT-0009")]
+    index = FilingIndex(filings)
+    accounts = [account("http://x/"),  # by 账号ID
+                account("http://x/", account_id="wx_a", name="新名称", filing_no="gd-xmt-0001"),  # by 备案编号
+                account("http://x/", account_id="wx_b", name="雷州发布"),  # by folded name, same platform
+                account("http://x/", account_id="wx_c", name="湛江发布")]
+    for acc, expected in zip(accounts, (filings[3], filings[1], filings[2], filings[4]), strict=True):
+        assert filing_of(acc, filings) is expected
+        assert filing_of(acc, index.candidates(acc)) is expected
+    near_miss = account("http://x/", account_id="wx_other", name="雷州市发布")
+    assert index.candidates(near_miss) == [] and filing_of(near_miss, filings) is None
 
 
 def test_closed_without_closure_filing_and_still_publishing() -> None:

@@ -32,6 +32,30 @@ def filing_of(account: Account, filings: list[FilingRecord]) -> FilingRecord | N
     return None
 
 
+class FilingIndex:
+    """The filing list indexed once per run by 账号ID, folded 备案编号 and folded 账号名称, so each account
+    gets only the rows :func:`filing_of` could pick (in list order) instead of scanning the whole list."""
+
+    def __init__(self, filings: list[FilingRecord]) -> None:
+        self.by_key: dict[tuple[str, str], list[int]] = {}
+        for n, f in enumerate(filings):
+            keys = [("name", _fold(f.name))]
+            if f.account_id:
+                keys.append(("id", f.account_id))
+            if f.filing_no:
+                keys.append(("no", _fold(f.filing_no)))
+            for key in keys:
+                self.by_key.setdefault(key, []).append(n)
+        self.filings = filings
+
+    def candidates(self, account: Account) -> list[FilingRecord]:
+        keys = [("id", account.account_id), ("name", _fold(account.name))]
+        if account.filing_no:
+            keys.append(("no", _fold(account.filing_no)))
+        rows = sorted({n for key in keys for n in self.by_key.get(key, ())})
+        return [self.filings[n] for n in rows]
+
+
 _PROBLEM_TEXT = {
     "not_filed": "账号未在全国政务新媒体信息报送系统备案",
     "closure_not_filed": "账号已关停/注销但未在报送系统办理关停/注销备案",

@@ -20,11 +20,12 @@ import logging
 import re
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govinspect.checks.base import AccountView, Check, CheckContext, Input, Scope
+from govinspect.checks.unfiled_accounts import FilingIndex
 from govinspect.errors import GovinspectError, NotApplicable
 from govinspect.fetch.types import FailureClass, FetchResult
 from govinspect.findings.model import CheckRun, Finding, Outcome, SiteResult
@@ -48,6 +49,11 @@ class AccountInputs:
 
     messages: dict[str, list[AccountMessage]] | None = None  # None: no message export ever imported
     filings: list[FilingRecord] | None = None  # None: no filing list ever imported
+    filing_index: FilingIndex | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.filings is not None:
+            self.filing_index = FilingIndex(self.filings)
 
 
 def load_account_inputs(store: Store) -> AccountInputs:
@@ -77,8 +83,9 @@ async def gather_account(account: Account, rc: RunContext, inputs: AccountInputs
     if inputs.filings is None:
         view.missing[Input.FILINGS] = ("no filing list imported: run govinspect accounts filings import FILE with "
                                        "the 报送系统 export")
-    else:
-        view.filings = list(inputs.filings)
+    else:  # only the rows that can be this account's: the list is searched once per run, not per account
+        assert inputs.filing_index is not None
+        view.filings = inputs.filing_index.candidates(account)
     if not account.homepage:
         why = "the account registry gives no homepage/feed address: fill in 主页 for this account"
         view.missing |= {Input.POSTS: why, Input.MENUS: why}
