@@ -127,10 +127,11 @@ def read_table(path: Path, kind: SheetKind) -> Table:
         raise kind.error(
             f"{name} is {size // 2**20} MiB, over the {MAX_FILE_BYTES // 2**20} MiB limit: {kind.split_fix}"
         )
-    data = path.read_bytes()
-    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+    with path.open("rb") as fh:
+        magic = fh.read(8)  # a workbook is read by openpyxl from the path: only CSV needs the bytes here
+    if magic.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return _read_xlsx(path, kind)
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+    if magic.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
         raise kind.error(
             f"{name} is an old Excel .xls workbook: save it as .xlsx or as CSV (UTF-8) and import that"
         )
@@ -138,7 +139,7 @@ def read_table(path: Path, kind: SheetKind) -> Table:
         raise kind.error(
             f"{name} is named .xlsx but is not an Excel workbook: re-save it from Excel as .xlsx"
         )
-    return _read_csv(path, data, kind)
+    return _read_csv(path, path.read_bytes(), kind)
 
 
 def _too_many_rows(path: Path, kind: SheetKind) -> GovinspectError:
