@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from govinspect.reports import labels
-from govinspect.reports.context import LossLine, ReportContext, fmt_number, fmt_percent
+from govinspect.reports.context import FindingRow, LossLine, ReportContext, fmt_number, fmt_percent
 
 FONT_NAME = "等线"  # Excel's default CJK UI font (DengXian); other viewers substitute a CJK face
 MAX_CELL_CHARS = 32_767
@@ -288,49 +288,15 @@ def write_xlsx(ctx: ReportContext, path: Path, *, now: datetime, chart_png: byte
     detail_rows = []
     detail_links = []
     for f in ctx.findings[:MAX_DETAIL_ROWS]:
-        detail_rows.append(
-            (
-                f.site_code,
-                f.site_name,
-                f.check_name,
-                f.check,
-                f.indicator_name,
-                f.severity_name,
-                f.url,
-                f.target,
-                f.excerpt,
-                f.locator,
-                f.reason,
-                f.detail_text,
-                f.warc_record,
-                f.warc_path,
-                f.observed_at.isoformat(timespec="seconds") if f.observed_at else "",
-            )
-        )
+        detail_rows.append((f.site_code, f.site_name, *_finding_cells(f)))
         detail_links.append((f.warc_path,))
     if len(ctx.findings) > MAX_DETAIL_ROWS:
         left = len(ctx.findings) - MAX_DETAIL_ROWS
-        detail_rows.append(("", f"另有 {left} 条未列出，见 findings.jsonl") + ("",) * 13)
+        detail_rows.append(("", f"另有 {left} 条未列出，见 findings.jsonl") + ("",) * len(_FINDING_HEADER))
         detail_links.append(("",))
     _table(
         ws,
-        (
-            "网站标识码",
-            "网站名称",
-            "检查项",
-            "检查编号",
-            "指标",
-            "性质",
-            "页面网址",
-            "问题对象",
-            "摘录",
-            "定位",
-            "判定依据",
-            "详情",
-            "WARC记录",
-            "证据文件",
-            "发现时间",
-        ),
+        ("网站标识码", "网站名称", *_FINDING_HEADER),
         detail_rows,
         styles,
         wrap_cols=(9, 11, 12),
@@ -342,6 +308,17 @@ def write_xlsx(ctx: ReportContext, path: Path, *, now: datetime, chart_png: byte
         _account_sheets(wb, ctx, styles)
     wb.save(path)
     return path
+
+
+_FINDING_HEADER = ("检查项", "检查编号", "指标", "性质", "页面网址", "问题对象", "摘录", "定位", "判定依据", "详情",
+                   "WARC记录", "证据文件", "发现时间")
+
+
+def _finding_cells(f: FindingRow) -> tuple[Any, ...]:
+    """A finding's cells after the site's or account's own columns (问题明细, 新媒体问题明细)."""
+    return (f.check_name, f.check, f.indicator_name, f.severity_name, f.url, f.target, f.excerpt, f.locator,
+            f.reason, f.detail_text, f.warc_record, f.warc_path,
+            f.observed_at.isoformat(timespec="seconds") if f.observed_at else "")
 
 
 def _account_sheets(wb: Any, ctx: ReportContext, styles: dict[str, Any]) -> None:
@@ -415,51 +392,15 @@ def _account_sheets(wb: Any, ctx: ReportContext, styles: dict[str, Any]) -> None
     detail_rows = []
     detail_links = []
     for a, f in findings[:MAX_DETAIL_ROWS]:
-        detail_rows.append(
-            (
-                a.account_id,
-                a.name,
-                a.platform_name,
-                f.check_name,
-                f.check,
-                f.indicator_name,
-                f.severity_name,
-                f.url,
-                f.target,
-                f.excerpt,
-                f.locator,
-                f.reason,
-                f.detail_text,
-                f.warc_record,
-                f.warc_path,
-                f.observed_at.isoformat(timespec="seconds") if f.observed_at else "",
-            )
-        )
+        detail_rows.append((a.account_id, a.name, a.platform_name, *_finding_cells(f)))
         detail_links.append((f.warc_path,))
     if len(findings) > MAX_DETAIL_ROWS:
         left = len(findings) - MAX_DETAIL_ROWS
-        detail_rows.append(("", f"另有 {left} 条未列出，见 findings.jsonl") + ("",) * 14)
+        detail_rows.append(("", f"另有 {left} 条未列出，见 findings.jsonl") + ("",) * (len(_FINDING_HEADER) + 1))
         detail_links.append(("",))
     _table(
         ws,
-        (
-            "账号ID",
-            "账号名称",
-            "平台",
-            "检查项",
-            "检查编号",
-            "指标",
-            "性质",
-            "页面网址",
-            "问题对象",
-            "摘录",
-            "定位",
-            "判定依据",
-            "详情",
-            "WARC记录",
-            "证据文件",
-            "发现时间",
-        ),
+        ("账号ID", "账号名称", "平台", *_FINDING_HEADER),
         detail_rows,
         styles,
         wrap_cols=(10, 12, 13),
