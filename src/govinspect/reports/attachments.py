@@ -166,7 +166,7 @@ def account_rows(results: Sequence[Any]) -> tuple[AccountRow, ...]:
             AccountRow(
                 region=region,
                 name=account.name,
-                platform=getattr(account, "platform_label", account.platform),  # 微信公众号, not wechat
+                platform=account.platform_label,  # 微信公众号, not wechat
                 host_org=account.host_org,
                 status=status,
                 problems=problems,

@@ -499,8 +499,8 @@ def _account_row(sr: SiteResult, indicator_names: dict[str, str], pass_line: flo
         account_id=account.account_id,
         name=account.name,
         platform=str(account.platform),
-        platform_name=getattr(account, "platform_label", str(account.platform)),
-        homepage=getattr(account, "homepage", ""),
+        platform_name=account.platform_label,
+        homepage=account.homepage,
         region=account.region,
         region_group=parts[1] if len(parts) > 1 else (f"{parts[0]}（省级）" if parts else "未注明地区"),
         host_org=account.host_org,
@@ -559,16 +559,17 @@ def build_context(result: RunResult, *, rules: Sequence[str] = (), profile: Any 
             )
         profile_id, profile_version = profile.id, profile.version
 
-    accounts = list(getattr(result, "accounts", ()) or ())
+    accounts = result.accounts
+    everything = [*result.sites, *accounts]
     indicator_names: dict[str, str] = {}
-    for sr in [*result.sites, *accounts]:
+    for sr in everything:
         if sr.score is not None:
             for loss in sr.score.losses:
                 if loss.name:
                     indicator_names.setdefault(loss.indicator, loss.name)
     if profile is not None:
-        used = {f.indicator for sr in [*result.sites, *accounts] for f in sr.findings if f.indicator}
-        used |= {v for sr in [*result.sites, *accounts] if sr.score is not None for v in sr.score.vetoes}
+        used = {f.indicator for sr in everything for f in sr.findings if f.indicator}
+        used |= {v for sr in everything if sr.score is not None for v in sr.score.vetoes}
         for indicator in sorted(used - set(indicator_names)):
             name = profile.indicator_name(indicator)
             if name and name != indicator:
