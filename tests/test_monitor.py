@@ -479,6 +479,7 @@ def test_windows_read_back_what_was_stored_in_utc(store_url: str) -> None:
         assert len(samples.windows(None, as_of, 7)[codes[2]].attempts) == 7  # the later probe is outside
         assert samples.windows(codes, as_of - timedelta(days=30), 7) == {}
         assert samples.count() == 9 * 3 + 2
+        assert samples.latest() == as_of + timedelta(seconds=1)  # aware (a naive value never equals it)
         status = {r.site_code: r for r in monitor_status(store, settings(store_url), as_of)}
     assert (status[codes[0]].probes, status[codes[0]].failures) == (7, 4)
     assert (status[codes[1]].probes, status[codes[1]].refused) == (7, 1)

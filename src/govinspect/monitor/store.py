@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -92,10 +92,8 @@ class SampleStore:
     def latest(self) -> datetime | None:
         """When the newest probe was made (to name a useful ``--as-of`` in errors)."""
         with self.store.engine.connect() as conn:
-            value = conn.execute(select(func.max(ProbeRow.probed_at))).scalar_one()
-        if value is None:
-            return None
-        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+            newest: datetime | None = conn.execute(select(func.max(ProbeRow.probed_at))).scalar_one()
+        return newest  # the column type (UTCDateTime) gives it back aware, in UTC, on every database
 
 
 def _attempt(row: Any) -> Attempt:
