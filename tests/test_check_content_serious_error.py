@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from govinspect.archive.pageview import PageView
 from govinspect.checks.base import CheckContext
 from govinspect.checks.serious_errors import SeriousErrors
-from govinspect.content.wording import WordingChecker, WordingLexicon, classify_edit
+from govinspect.content.wording import WordingChecker, WordingLexicon, classify_edit, required_literal
 from govinspect.findings.model import Severity
 from govinspect.registry.models import Site, SiteKind
 
@@ -180,6 +180,32 @@ phrases: [{text: 高质量发展, near_miss: [pinyin]}]
     checker = WordingChecker(WordingLexicon.from_mapping(data))
     assert [(e.kind, e.found) for e in checker.find("推动高质量发占。主任张三风讲话。")] == [
         ("phrase", "高质量发占"), ("leader_name", "张三风")]
+
+
+def test_a_misquote_is_found_whatever_its_pattern_makes_optional() -> None:
+    # the quick pre-filter of a misquote pattern must never skip a text the pattern itself matches
+    data = yaml.safe_load("""
+updated: 2030-01-01
+misquotes:
+  - {pattern: '十九大二中全会|二十大五中全会', correct: 二十届五中全会}
+  - {pattern: '新时代中国特色社会主义思想?', correct: 新时代中国特色社会主义思想}
+  - {pattern: '(?<!副总)书记处书记', correct: 书记处书记}
+""")
+    checker = WordingChecker(WordingLexicon.from_mapping(data))
+    found = [(e.kind, e.found) for e in checker.find("学习二十大五中全会精神。新时代中国特色社会主义思。中央书记处书记。")]
+    assert found == [("misquote", "二十大五中全会"), ("misquote", "新时代中国特色社会主义思"),
+                     ("misquote", "书记处书记")]
+    assert checker.find("学习二十届五中全会精神。") == []
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literal"),
+    [("中国共产党第[0-9]+次全国代表大会", "次全国代表大会"), ("(?<![第\\d])[一二三]{1,3}大[一二]中全会", "中全会"),
+     ("十九大|二十大", ""), ("新时代思想?", "新时代思"), ("(?<!副总)书记处", "书记处"), ("(中国)?共产党", "共产党"),
+     ("x{2}yz", "yz"), ("[]a]bc", "bc"), ("ab+cd", "ab"), ("a.b", "")],
+)
+def test_required_literal(pattern: str, literal: str) -> None:
+    assert required_literal(pattern) == literal
 
 
 @pytest.mark.parametrize(

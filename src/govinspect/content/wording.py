@@ -163,6 +163,53 @@ def normalise(text: str) -> str:
     return to_simplified(_SPACE.sub("", text))
 
 
+def required_literal(pattern: str) -> str:
+    """The longest run of plain characters (two or more) that every match of ``pattern`` contains; "" when
+    there is none or it cannot be told. Only the top level is read: a group, look-around, class or escape
+    ends a run, a character made optional (``?``, ``*``, ``{…}``) is left out, and a top-level ``|``
+    means no literal at all."""
+    runs: list[str] = []
+    run = ""
+    depth = 0
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        step = 1
+        if ch == "\\":
+            step = 2
+        elif ch == "[":  # a class: skip to its closing bracket (a leading ] or ^] is a member)
+            close = pattern.find("]", i + (3 if pattern.startswith("[^]", i) else 2 if pattern.startswith("[]", i) else 1))
+            step = (close if close >= 0 else n) - i + 1
+        elif ch == "{":  # a counted repeat of what came before
+            close = pattern.find("}", i)
+            step = (close if close >= 0 else n) - i + 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return ""
+        elif depth == 0 and ch not in ".^$+?*}":
+            following = pattern[i + 1: i + 2]
+            if following and following in "?*{":
+                pass  # optional: not required
+            elif following == "+":
+                runs.append(run + ch)  # required, but what follows may be more of it
+                run = ""
+                i += 1
+                continue
+            else:
+                run += ch
+                i += 1
+                continue
+        runs.append(run)
+        run = ""
+        i += step
+    runs.append(run)
+    best = max(runs, key=len)
+    return best if len(best) >= 2 else ""
+
+
 class WordingChecker:
     """Finds serious wording errors in a text. Build once; patterns compile on first use."""
 
@@ -177,11 +224,7 @@ class WordingChecker:
     @cached_property
     def _misquotes(self) -> list[tuple[re.Pattern[str], str, str]]:
         """(pattern, correct form, a literal every match contains) — the literal skips most pages cheaply."""
-        out = []
-        for p, c in self.lexicon.misquotes:
-            literals = [x for x in re.split(r"\[[^\]]*\]|[\\().*+?{}|^$<!=]|\d", p) if len(x) >= 2]
-            out.append((re.compile(p), c, max(literals, key=len) if literals else ""))
-        return out
+        return [(re.compile(p), c, required_literal(p)) for p, c in self.lexicon.misquotes]
 
     @cached_property
     def _anchors(self) -> Any:
