@@ -10,7 +10,7 @@ from govinspect.checks.base import AccountView, Check, CheckContext, CheckParams
 from govinspect.columns.dates import as_date
 from govinspect.findings.model import Finding
 from govinspect.newmedia.model import FilingRecord, FilingStatus, Post
-from govinspect.registry.models import Account, AccountStatus
+from govinspect.registry.models import Account
 
 
 def _fold(text: str) -> str:
@@ -93,8 +93,10 @@ class UnfiledAccounts(Check):
                 problems.append("reopened_without_filing")
         elif filing is not None and filing.status is FilingStatus.RUNNING:
             problems.append("closure_not_filed")
-        closed_on = self._closed_on(account, filing)
-        post = self._post_after(view, closed_on, ctx) if closed_on is not False else None
+        filed_closed = filing is not None and filing.status is not FilingStatus.RUNNING
+        post = None
+        if not account.running or filed_closed:  # closed in either list: the filed closure day, if any
+            post = self._post_after(view, filing.changed_on if filing is not None and filed_closed else None, ctx)
         if post is not None and (not account.running or "reopened_without_filing" in problems):
             problems.append("closed_publishing")
         for problem in problems:
@@ -109,17 +111,10 @@ class UnfiledAccounts(Check):
                                warc_record=view.warc_record_id if problem == "closed_publishing" else None,
                                reason=_PROBLEM_TEXT[problem])
 
-    @staticmethod
-    def _closed_on(account: Account, filing: FilingRecord | None) -> date | None | bool:
-        """The closure day (None: closed, day unknown); False when neither list says it is closed."""
-        filed_closed = filing is not None and filing.status is not FilingStatus.RUNNING
-        if account.status is AccountStatus.RUNNING and not filed_closed:
-            return False
-        return filing.changed_on if filing is not None and filed_closed else None
-
-    def _post_after(self, view: AccountView, closed_on: date | None | bool, ctx: CheckContext) -> Post | None:
+    def _post_after(self, view: AccountView, closed_on: date | None, ctx: CheckContext) -> Post | None:
+        """A post after the closure day, or within ``active_days`` when no day is filed (posts newest first)."""
         as_of = as_date(ctx.as_of)
-        start = closed_on if isinstance(closed_on, date) else as_of - timedelta(days=self.params.active_days)
+        start = closed_on if closed_on is not None else as_of - timedelta(days=self.params.active_days)
         for post in view.posts or []:
             if post.published is not None and start < post.published <= as_of:
                 return post
