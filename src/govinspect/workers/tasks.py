@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -180,7 +179,7 @@ async def _inspect(site: Site, run: RunInfo, settings: Settings, checks: list[Ch
         links = LinkChecker(fetcher, shared=shared)
         rc = RunContext(settings=settings, as_of=run.as_of.astimezone(tz), out_dir=out_dir, checks=checks,
                         profile=profile, fetcher=fetcher, links=links,
-                        observed_at=_aware(run.started_at).astimezone(tz), samples=samples)
+                        observed_at=run.started_at.astimezone(tz), samples=samples)
         try:
             return await asyncio.wait_for(site_result(site, rc), timeout=w.task_time_limit), shared
         except TimeoutError:
@@ -189,10 +188,6 @@ async def _inspect(site: Site, run: RunInfo, settings: Settings, checks: list[Ch
                 "lower crawl.page_budget, then resume the run")), shared
         finally:
             await links.aclose()
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=ZoneInfo("UTC"))
 
 
 async def site_result(site: Site, rc: RunContext) -> SiteResult:
