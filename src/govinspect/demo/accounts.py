@@ -188,8 +188,9 @@ def build_accounts(seed: int, as_of: datetime) -> DemoAccounts:
     ]
     near = [{"account_id": "tt_stfabu", "what": "最新内容恰好发布于监测时间点前 14 天，不算不更新"},
             {"account_id": "gh_gdfabu", "what": "留言收到约 30 小时，未超过 5 个工作日"}]
+    problem_ids = {p.account_id for p in planted}
     return DemoAccounts(acc, pages, messages, filings, planted,
-                        clean=["gh_gdfabu", "wb_zjfabu", "dy_lzzw", "tt_stfabu"], near_misses=near)
+                        clean=[a.account_id for a in acc if a.account_id not in problem_ids], near_misses=near)
 
 
 __all__ = ["AccountPlant", "DemoAccounts", "FarmAccount", "MATRIX_HOST", "build_accounts"]
