@@ -53,15 +53,27 @@ class RoundStats:
 
 @dataclass(slots=True)
 class MonitorResult:
-    """What a sampler run stored."""
+    """What a sampler run stored: its rounds, and totals over them."""
 
-    probes: int = 0
-    failed: int = 0
-    refused: int = 0
-    rounds_complete: int = 0
     stopped: bool = False  # ended by a signal (or the caller's stop event), not by --rounds/--until
     dropped: int = 0  # probes in flight dropped by a second signal (no row)
     rounds: list[RoundStats] = field(default_factory=list)
+
+    @property
+    def probes(self) -> int:
+        return sum(r.probes for r in self.rounds)
+
+    @property
+    def failed(self) -> int:
+        return sum(r.failed for r in self.rounds)
+
+    @property
+    def refused(self) -> int:
+        return sum(r.refused for r in self.rounds)
+
+    @property
+    def rounds_complete(self) -> int:
+        return sum(1 for r in self.rounds if r.complete)
 
 
 RoundFn = Callable[[RoundStats], None]
@@ -109,8 +121,6 @@ async def run_monitor(sites: list[Site], settings: Settings, samples: SampleStor
 
     def finish_round(stats: RoundStats) -> None:
         result.rounds.append(stats)
-        if stats.complete:
-            result.rounds_complete += 1
         if on_round:
             on_round(stats)
 
@@ -147,13 +157,10 @@ async def run_monitor(sites: list[Site], settings: Settings, samples: SampleStor
             await asyncio.to_thread(samples.add, Probe(site.site_code, site.homepage, attempt, fetched.error))
             stats = rounds[round_no]
             stats.probes += 1
-            result.probes += 1
             if attempt.own_refusal:
                 stats.refused += 1
-                result.refused += 1
             elif not attempt.ok:
                 stats.failed += 1
-                result.failed += 1
             if stats.probes == len(sites):
                 stats.complete = True
                 del rounds[round_no]
