@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from govinspect.cli import app
+from govinspect.errors import StoreError
 from govinspect.findings.model import Finding, RunInfo, SiteResult
 from govinspect.findings.store import Store
 from govinspect.newmedia.store import NewMediaStore
@@ -135,6 +136,11 @@ def _results_roundtrip(url: str) -> None:
         assert back.site == accs[0] and back.findings == [finding] and back.score.vetoes == ["veto.newmedia_not_updated"]
         with pytest.raises(Exception, match="carries findings"):
             nm.save_account_result(run_info.run_id, SiteResult(site=accs[1], findings=[finding]))
+        naive = Finding(check="newmedia.stale", site_code="", url="http://x/2", observed_at=AS_OF.replace(tzinfo=None),
+                        account_id="wb_lz")
+        with pytest.raises(StoreError, match="has no timezone"):
+            nm.save_account_result(run_info.run_id, SiteResult(site=accs[1], findings=[naive]))
+        assert nm.pending_accounts(run_info.run_id) == ["wb_lz"]  # nothing of the refused result was kept
     finally:
         store.close()
 

@@ -16,6 +16,7 @@ from sqlalchemy import delete, insert, select, update
 
 from govinspect.errors import StoreError
 from govinspect.findings.model import CheckRun, Evidence, Finding, Outcome, Severity, SiteResult
+from govinspect.findings.store import _aware
 from govinspect.findings.tables import AccountRow
 from govinspect.newmedia.model import AccountMessage, FilingRecord, FilingStatus
 from govinspect.newmedia.tables import AccountFilingRow, AccountFindingRow, AccountMessageRow, AccountRunRow
@@ -211,12 +212,10 @@ class NewMediaStore:
 
 def _finding_row(run_id: str, account_id: str, f: Finding) -> dict[str, Any]:
     ev = f.evidence
-    if f.observed_at is not None and f.observed_at.tzinfo is None:
-        raise StoreError(f"finding observed_at {f.observed_at.isoformat()} has no timezone: give it one (+08:00)")
     return {"run_id": run_id, "account_id": account_id, "check": f.check, "url": f.url, "target": f.target,
             "severity": str(f.severity), "indicator": f.indicator, "detail": f.detail, "excerpt": ev.excerpt,
             "locator": ev.locator, "warc_record": ev.warc_record, "reason": ev.reason,
-            "observed_at": f.observed_at}
+            "observed_at": _aware(f.observed_at, "finding observed_at")}
 
 
 __all__ = ["NewMediaStore", "account_from_row"]
