@@ -160,11 +160,9 @@ def account_rows(results: Sequence[Any]) -> tuple[AccountRow, ...]:
                 for loss in score.losses
                 if loss.indicator in score.vetoes or loss.points > 0
             )
-        parts = [p for p in str(account.region).split("/") if p]
-        region = parts[1] if len(parts) > 1 else (f"{parts[0]}（省级）" if parts else "未注明地区")
         rows.append(
             AccountRow(
-                region=region,
+                region=region_group(account),
                 name=account.name,
                 platform=account.platform_label,  # 微信公众号, not wechat
                 host_org=account.host_org,

@@ -301,12 +301,13 @@ class ReportContext:
 
 
 def region_group(site: Any) -> str:
-    """The 附件1 row a site counts under: its city (地级市), or ``广东省（省级）`` for a provincial site."""
+    """The 附件1 row a site (or, for 附件3, an account) counts under: its city (地级市), or ``广东省（省级）``
+    for a provincial one."""
     return _region_group(site)
 
 
 def _region_group(site: Any) -> str:
-    parts = list(site.region_parts)
+    parts = [p for p in str(site.region).split("/") if p]  # Site.region_parts; an Account has only region
     if len(parts) >= 2:
         return parts[1]
     if parts:
@@ -494,7 +495,6 @@ def _account_row(sr: SiteResult, indicator_names: dict[str, str], pass_line: flo
     findings = _finding_rows(sr.findings, account.account_id, account.name, warc_path, indicator_names)
     losses, other = _loss_lines(sr.score, findings, indicator_names)
     status, reasons, vetoes = _verdict(sr, losses, indicator_names, pass_line)
-    parts = [p for p in str(account.region).split("/") if p]
     return NewMediaRow(
         account_id=account.account_id,
         name=account.name,
@@ -502,7 +502,7 @@ def _account_row(sr: SiteResult, indicator_names: dict[str, str], pass_line: flo
         platform_name=account.platform_label,
         homepage=account.homepage,
         region=account.region,
-        region_group=parts[1] if len(parts) > 1 else (f"{parts[0]}（省级）" if parts else "未注明地区"),
+        region_group=_region_group(account),
         host_org=account.host_org,
         status=status,
         status_name=_ACCOUNT_STATUS_NAMES[status],
