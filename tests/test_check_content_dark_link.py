@@ -115,6 +115,20 @@ def test_negative_cases(name: str, body: str, head: str) -> None:
     assert run([page(body, head)]) == []
 
 
+def test_a_term_split_over_short_elements_is_found() -> None:
+    # the page text has one node per line (真\n人\n…); the hidden block reads them as 真 人 百 家 乐
+    split = "".join(f"<span>{c}</span>" for c in "真人百家乐")
+    findings = run([page(f'<div style="display:none">{split}</div>')])
+    assert [(f.detail["technique"], f.detail["terms"]) for f in findings] == [("display_none", ["真人百家乐"])]
+    tail = run([page('<div style="display:none"><p>欢迎光临真人百</p><span>家</span><span>乐</span>'
+                     '<span>网</span></div>')])
+    assert [f.detail["terms"] for f in tail] == [["百家乐"]]
+    # near misses: short visible nodes (pagination, a split term shown openly) and short hidden menu items
+    assert run([page(f"<div class='page'><a href='?p=1'>1</a><a href='?p=2'>2</a><a href='?p=3'>3</a>"
+                     f"<a href='?p=4'>下页</a></div><p>{split}</p>")]) == []
+    assert run([page("<ul style='display:none'><li>首页</li><li>概况</li><li>政务</li><li>互动</li></ul>")]) == []
+
+
 def test_obfuscated_script_links() -> None:
     codes = ",".join(str(ord(c)) for c in '<a href="http://www.spam.cc/">casino</a>')
     findings = run([page(f"<script>document.write(String.fromCharCode({codes}));</script>")])

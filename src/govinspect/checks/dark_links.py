@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
@@ -16,6 +17,9 @@ from govinspect.content.lexicon import (
 from govinspect.findings.model import Evidence, Finding
 
 TOGGLE_TECHNIQUES = {"display_none", "hidden_attribute", "visibility_hidden"}
+# Three or more text nodes of one to three characters in a row (<span>真</span><span>人</span>…): a hidden
+# block reads them joined by spaces, where an interleaved term can stand; the page text has one per line.
+_SHORT_LINES = re.compile(r"\n(?:[^\n]{1,3}\n){2,}[^\n]{1,3}(?=\n|$)")
 
 
 class DarkLinks(LexiconCheck):
@@ -72,13 +76,26 @@ class DarkLinks(LexiconCheck):
         """Whether static analysis can find anything: a hidden block only matters when it carries a spam
         term (then the page text has one) or a link to a foreign host (then the page has one)."""
         _, hits = page_text_scan(page, self.lexicon, 1_000_000)
-        if hits:
+        if hits or self._split_term(page.text):
             return True
         if any(self._foreign(link.url, hosts) for link in page.links):
             return True
         for node in page.tree.css("iframe[src], area[href], frame[src]"):
             url = page._resolve(node.attributes.get("src") or node.attributes.get("href") or "")
             if url and self._foreign(url, hosts):
+                return True
+        return False
+
+    def _split_term(self, text: str) -> bool:
+        """A term spread over short text nodes (one per line in the page text), read as a hidden block reads
+        it: the nodes joined by spaces, with the end of the line before and the start of the line after."""
+        text = "\n" + text
+        for run in _SHORT_LINES.finditer(text):
+            before = text[text.rfind("\n", 0, run.start()) + 1: run.start()][-2:]
+            line_end = text.find("\n", run.end() + 1)
+            after = text[run.end() + 1: line_end if line_end >= 0 else len(text)][:2]
+            _, hits = self.lexicon.scan(" ".join((before, *run.group(0).split(), after)))
+            if hits:
                 return True
         return False
 
