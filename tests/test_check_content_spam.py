@@ -55,6 +55,9 @@ POSITIVES = [
     ("meta keywords", dict(head='<meta name="keywords" content="六合彩开奖,特码">'), "meta", "六合彩开奖"),
     ("foreign anchor weak", dict(body='<a href="http://wz.example.biz/">网投平台入口</a>'), "anchor", "网投平台"),
     ("internal anchor strong", dict(body='<a href="/html/av.html">自拍偷拍</a>'), "anchor", "自拍偷拍"),
+    # a link text written over several elements is one string in the link, several lines in the page text
+    ("split foreign anchor", dict(body='<a href="http://wz.example.biz/"><span>百</span><b>家乐</b>官网</a>'),
+     "anchor", "百家乐"),
     # a weak term offered with a contact (QQ, 加微信, a mobile) is an advert
     ("offer with qq", dict(body="<p>专业办证，各类证件均可，联系QQ：2869471153</p>"), "body", "办证"),
     ("offer with wechat", dict(body="<p>试管婴儿代孕，全国连锁，咨询请加微信。</p>"), "body", "代孕"),

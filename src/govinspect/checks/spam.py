@@ -11,6 +11,7 @@ from govinspect.checks.lexicon_check import LexiconCheck
 from govinspect.content.lexicon import (
     STRONG,
     Hit,
+    Lexicon,
     Normalised,
     distinct_concepts,
     host_of,
@@ -81,9 +82,9 @@ class Spam(LexiconCheck):
         truncated = len(text) > p.max_text_chars
         norm, hits = page_text_scan(page, lex, p.max_text_chars)
 
-        # 1. link texts: any term to a foreign host, a strong term to anywhere. A link text is part of
-        #    the body text, so a page whose text has no term at all has none in its links either.
-        for link in page.links if hits else ():
+        # 1. link texts: any term to a foreign host, a strong term to anywhere (skipped when no link text
+        #    can hold a term: see _links_may_carry_terms)
+        for link in page.links if _links_may_carry_terms(page, lex, hits, text[: p.max_text_chars]) else ():
             if count >= p.max_findings:
                 return
             if not link.text:
@@ -176,6 +177,18 @@ def _meta_values(page: PageView) -> list[tuple[str, str]]:
         if key in ("keywords", "description") and (attrs.get("content") or "").strip():
             out.append((key, (attrs.get("content") or "").strip()))
     return out[:10]
+
+
+def _links_may_carry_terms(page: PageView, lex: Lexicon, text_hits: list[Hit], scanned: str) -> bool:
+    """Whether a link text can hold a spam term. A link text that is a line of the scanned page text was
+    read with it (no term there, none in the link); one written over several elements
+    (``<a><span>百</span><span>家乐</span></a>``) is one string in the link but several lines in the page
+    text, so those link texts are scanned here, together."""
+    if text_hits:
+        return True
+    lines = set(scanned.split("\n"))
+    rest = [link.text[:1000] for link in page.links if link.text and link.text not in lines]
+    return bool(rest) and bool(lex.scan("\n".join(rest))[1])
 
 
 def _locate(page: PageView, snippet: str, *, max_nodes: int = 100_000) -> str:
