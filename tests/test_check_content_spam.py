@@ -12,7 +12,7 @@ import pytest
 from govinspect.archive.pageview import PageView
 from govinspect.checks.base import CheckContext
 from govinspect.checks.spam import Spam
-from govinspect.content.lexicon import Lexicon, load_lexicon
+from govinspect.content.lexicon import Lexicon, host_of, load_lexicon
 from govinspect.errors import ConfigError
 from govinspect.registry.models import Site, SiteKind
 
@@ -205,6 +205,14 @@ def test_bad_lexicon_file_is_a_one_line_error(tmp_path: Path) -> None:
         load_lexicon(bad)
     with pytest.raises(ConfigError, match="pass an existing file"):
         load_lexicon(tmp_path / "missing.yaml")
+
+
+def test_host_of() -> None:
+    assert host_of("http://WWW.Leizhou.gov.cn.:8080/a?b") == "www.leizhou.gov.cn"
+    assert host_of("http://www.leizhou.gov.cn?a=1") == "www.leizhou.gov.cn"
+    assert host_of("https://spam.example.com#top") == "spam.example.com"
+    assert host_of("http://user@spam.example.com/") == "spam.example.com"
+    assert host_of("mailto:a@b.cn") == ""
 
 
 def test_custom_lexicon_replaces_terms() -> None:

@@ -440,7 +440,9 @@ def host_of(url: str) -> str:
     """The lower-case host of a URL; plain ``http(s)://host[:port]/…`` URLs are split without urlsplit."""
     if url.startswith(("http://", "https://")):
         netloc = url.split("/", 3)[2]
-        if "@" not in netloc and "[" not in netloc and "%" not in netloc and "\\" not in netloc:
+        # userinfo, IPv6, escapes and a query or fragment right after the host (http://h.cn?a=1) go to urlsplit
+        if ("@" not in netloc and "[" not in netloc and "%" not in netloc and "\\" not in netloc
+                and "?" not in netloc and "#" not in netloc):
             return netloc.partition(":")[0].lower().strip(".")
     try:
         return (urlsplit(url).hostname or "").lower().strip(".")
