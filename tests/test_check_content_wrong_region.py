@@ -116,6 +116,9 @@ def test_other_pages_are_not_read(check: WrongRegion) -> None:
     p = page("信宜市位于广东省西南部。", title="我市赴信宜考察", url="http://www.leizhou.gov.cn/xwzx/2026/1.html")
     assert check.about_own_place(p) == ""
     assert list(check.run(p, ctx())) == []
+    # a query that carries a path is not the page's own path
+    p = page("信宜市位于广东省西南部。", title="我市赴信宜考察", url="http://www.leizhou.gov.cn?from=/zjlz/sq")
+    assert check.about_own_place(p) == ""
 
 
 def test_city_site_may_describe_its_counties(check: WrongRegion) -> None:

@@ -64,7 +64,7 @@ class WrongRegion(Check):
             value = read()
             if value and any(w in value for w in p.topic_words):
                 return f"{label}: {value[:40]}"
-        path = unquote(_path(page.url))
+        path = unquote(urlsplit(page.url).path)
         for segment in path.strip("/").split("/")[-3:]:  # the page and its columns, not the whole section
             stem = segment.rsplit(".", 1)[0]
             if stem and (self._url_re.match(stem) or any(w in stem for w in p.topic_words)):
@@ -111,12 +111,3 @@ def _heading(page: PageView) -> str:
     """The first ``<h1>`` (else ``<h2>``) text."""
     heads = page_headings(page)
     return next((t for tag, t in heads if tag == "h1"), "") or next((t for tag, t in heads if tag == "h2"), "")
-
-
-def _path(url: str) -> str:
-    """The path of an absolute URL (plain http(s) URLs without urlsplit)."""
-    if url.startswith(("http://", "https://")):
-        rest = url.split("/", 3)
-        path = "/" + rest[3] if len(rest) > 3 else "/"
-        return path.split("?", 1)[0].split("#", 1)[0]
-    return urlsplit(url).path
