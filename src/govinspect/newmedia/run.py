@@ -171,11 +171,15 @@ def run_account_checks(view: AccountView, checks: Iterable[Check], ctx: CheckCon
 
 @dataclass
 class AccountOutcome:
-    """An account's result as stored: the SiteResult shape (``site`` is the Account) plus source facts."""
+    """An account's result as stored: the SiteResult shape (``site`` is the Account, ``pages_fetched`` the
+    posts read, also as ``posts``) plus the kind of source."""
 
     result: SiteResult
     source_kind: str = ""
-    posts: int = 0
+
+    @property
+    def posts(self) -> int:
+        return self.result.pages_fetched
 
 
 async def run_account(account: Account, rc: RunContext, inputs: AccountInputs | None = None) -> AccountOutcome:
@@ -205,7 +209,7 @@ async def run_account(account: Account, rc: RunContext, inputs: AccountInputs | 
                         error=not_inspected, pages_fetched=len(view.posts or []),
                         homepage_ok=view.warc_record_id is not None and Input.POSTS not in view.missing,
                         warc_path=str(Path(warc_path).relative_to(rc.out_dir)))
-    return AccountOutcome(result, view.source_kind, len(view.posts or []))
+    return AccountOutcome(result, view.source_kind)
 
 
 async def run_accounts(accounts: list[Account], rc: RunContext, store: Store, run_id: str,
