@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from govinspect.cli import app
 from govinspect.errors import StoreError
 from govinspect.findings.model import Finding, RunInfo, SiteResult
 from govinspect.findings.store import Store
+from govinspect.newmedia.model import AccountMessage
 from govinspect.newmedia.store import NewMediaStore
 from govinspect.reports.notice import docx_blocks
 from govinspect.scoring.engine import classify, score
@@ -143,6 +145,34 @@ def _results_roundtrip(url: str) -> None:
         assert nm.pending_accounts(run_info.run_id) == ["wb_lz"]  # nothing of the refused result was kept
     finally:
         store.close()
+
+
+def _messages_reimport(url: str) -> None:
+    store = Store.open(url)
+    try:
+        store.import_accounts([account("http://x/1")])
+        nm = NewMediaStore(store)
+        first = [AccountMessage("wx_leizhou", f"M{n}", AS_OF - timedelta(days=n + 1), title=f"留言{n}")
+                 for n in range(3)]
+        assert nm.import_messages(first) == (3, 0)
+        replied = AccountMessage("wx_leizhou", "M1", AS_OF - timedelta(days=2), AS_OF - timedelta(hours=1), "留言1")
+        later = AccountMessage("wx_leizhou", "M9", AS_OF - timedelta(hours=5), title="新留言")
+        assert nm.import_messages([replied, later]) == (1, 1)
+        stored = {m.message_id: m for m in (nm.messages() or {})["wx_leizhou"]}
+        assert sorted(stored) == ["M0", "M1", "M2", "M9"]
+        assert stored["M1"].replied_at == replied.replied_at and stored["M0"].replied_at is None
+        assert stored["M9"].received_at == later.received_at
+    finally:
+        store.close()
+
+
+def test_message_reimport_updates_by_message_id_on_sqlite(tmp_path: Path) -> None:
+    _messages_reimport(f"sqlite:///{tmp_path / 'g.db'}")
+
+
+@pytest.mark.postgres
+def test_message_reimport_updates_by_message_id_on_postgresql(pg_database: str) -> None:  # noqa: F811
+    _messages_reimport(pg_database)
 
 
 def test_account_results_store_on_sqlite(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from govinspect.errors import StoreError
 from govinspect.findings.model import CheckRun, Evidence, Finding, Outcome, Severity, SiteResult
@@ -48,6 +48,11 @@ class NewMediaStore:
             return 0, 0
         now = datetime.now(UTC)
         inserted = updated = 0
+        change = (update(AccountMessageRow)
+                  .where(AccountMessageRow.account_id == bindparam("key_account"),
+                         AccountMessageRow.message_id == bindparam("key_message"))
+                  .values(received_at=bindparam("received_at"), replied_at=bindparam("replied_at"),
+                          title=bindparam("title"), imported_at=bindparam("imported_at")))
         with self.store._write() as conn:
             for start in range(0, len(rows), _CHUNK):
                 chunk = rows[start:start + _CHUNK]
@@ -57,18 +62,18 @@ class NewMediaStore:
                     known.update((account_id, i) for i in conn.scalars(
                         select(AccountMessageRow.message_id).where(AccountMessageRow.account_id == account_id,
                                                                    AccountMessageRow.message_id.in_(ids))))
-                for m in chunk:
-                    values = {"received_at": m.received_at, "replied_at": m.replied_at, "title": m.title,
-                              "imported_at": now}
-                    if (m.account_id, m.message_id) in known:
-                        conn.execute(update(AccountMessageRow).where(
-                            AccountMessageRow.account_id == m.account_id,
-                            AccountMessageRow.message_id == m.message_id).values(**values))
-                        updated += 1
-                    else:
-                        conn.execute(insert(AccountMessageRow).values(account_id=m.account_id,
-                                                                      message_id=m.message_id, **values))
-                        inserted += 1
+                fresh = [{"account_id": m.account_id, "message_id": m.message_id, "received_at": m.received_at,
+                          "replied_at": m.replied_at, "title": m.title, "imported_at": now}
+                         for m in chunk if (m.account_id, m.message_id) not in known]
+                again = [{"key_account": m.account_id, "key_message": m.message_id, "received_at": m.received_at,
+                          "replied_at": m.replied_at, "title": m.title, "imported_at": now}
+                         for m in chunk if (m.account_id, m.message_id) in known]
+                if fresh:  # one executemany per chunk, not one statement per message
+                    conn.execute(insert(AccountMessageRow), fresh)
+                if again:
+                    conn.execute(change, again)
+                inserted += len(fresh)
+                updated += len(again)
         return inserted, updated
 
     def messages(self) -> dict[str, list[AccountMessage]] | None:
