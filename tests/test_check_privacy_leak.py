@@ -243,3 +243,12 @@ def _raw_numbers(html: str) -> set[str]:
     import re
 
     return {m for m in re.findall(r"\d{11,19}[Xx]?", html)}
+
+
+def test_a_number_split_over_elements_of_a_table_cell_is_found() -> None:
+    # the cell reads 139 1234 5678; the page text has 139, 1234 and 5678 on lines of their own
+    cells = "<td><span>139</span><span>1234</span><span>5678</span></td>"
+    assert kinds(f"<table><tr><th>姓名</th><th>手机</th></tr><tr><td>张三</td>{cells}</tr></table>") == {"mobile": 1}
+    # near miss: short numbers on lines of their own are no number at all
+    assert kinds("<table><tr><th>姓名</th><th>编号</th></tr><tr><td>张三</td><td><span>139</span><span>12</span>"
+                 "</td></tr></table>") == {}

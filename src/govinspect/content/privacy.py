@@ -167,6 +167,9 @@ _CARD = re.compile(
 _DIGIT_RUN = re.compile(r"\d{3}[-\s]?\d{4}[-\s]?\d{4}")
 # A run of digits (with the separators numbers are written with) that the number patterns are tried on.
 _NUMBER_RUN = re.compile(r"\d(?:[ \-]?\d){10,}[Xx]?")
+# The same across line breaks: a table cell joins its text nodes with spaces (<td><span>139</span><span>1234…),
+# where the page text has one per line.
+_CELL_NUMBER_RUN = re.compile(r"\d(?:[ \n\-]?\d){10,}[Xx]?")
 _EMAIL_LOCAL = re.compile(r"[a-z0-9._%+-]{1,64}$", re.I)
 _EMAIL_DOMAIN = re.compile(r"@[\w-]{1,63}(?:\.[\w-]{1,63})+")
 _URL = re.compile(r"(?:https?://|ftp://|www\.)[^\s\"'<>，。；、]+", re.I)
@@ -378,9 +381,10 @@ class PrivacyScanner:
         """Whether ``text`` holds anything a detector would test: a number shaped like an ID, mobile or
         card, or an address label followed by a fine address. Pages without any skip their tables."""
         patterns = (_ID18, _MOBILE, _CARD, *((_ID15,) if self.old_id_numbers else ()))
-        for run in _NUMBER_RUN.finditer(text):
+        for run in _CELL_NUMBER_RUN.finditer(text):
             lo, hi = max(0, run.start() - 4), min(len(text), run.end() + 1)
-            if any(p.search(text, lo, hi) for p in patterns):
+            window = text[lo:hi].replace("\n", " ")  # as a table cell reads it
+            if any(p.search(window) for p in patterns):
                 return True
         for label in self._address_labels(text):  # a table's header is lines away from its cells
             if _FINE_ADDRESS.search(text, label.end(), label.end() + 80):
