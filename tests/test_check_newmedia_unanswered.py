@@ -58,7 +58,7 @@ def test_outside_the_window_and_after_the_monitoring_point_are_left_out() -> Non
 def test_limit_is_a_parameter() -> None:
     check = UnansweredMessages(UnansweredMessages.Params(working_days=10))
     findings, _ = run_one(check, view(messages=[msg("m", "2021-06-22 10:00")]))
-    assert findings == []
+    assert findings == [] and ids([msg("m", "2021-06-22 10:00")]) == ["m"]  # the default limit of 5 finds it
 
 
 def test_scored_through_a_run_with_the_three_month_veto(server: MockServer, tmp_path: Path) -> None:
