@@ -206,6 +206,18 @@ async def run_site(site: Site, rc: RunContext) -> SiteResult:
     )
 
 
+async def inspect_site(site: Site, rc: RunContext) -> SiteResult:
+    """:func:`run_site` with a failing site recorded on its result, never raised: one broken site must not
+    sink the run (``run_inspection`` and the distributed workers both inspect a site through this)."""
+    try:
+        return await run_site(site, rc)
+    except GovinspectError as exc:
+        return SiteResult(site=site, error=str(exc))
+    except Exception as exc:
+        log.exception("site_failed site=%s", site.site_code)
+        return SiteResult(site=site, error=f"internal error {type(exc).__name__}: {exc}"[:500])
+
+
 async def _probe_security(site: Site, crawl: Any, rc: RunContext, evidence_dir: Path) -> dict[str, Any]:
     """The safe security probes (reflected-XSS marker, exposed files, TLS facts) through the run's client.
 
@@ -551,13 +563,7 @@ async def run_inspection(
         async def one(site: Site) -> None:
             async with gate:
                 SITE_PRIORITY.set(next(started))  # this task's fetches: the earlier a site started, the sooner
-                try:
-                    result = await run_site(site, rc)
-                except GovinspectError as exc:
-                    result = SiteResult(site=site, error=str(exc))
-                except Exception as exc:  # one broken site must not sink the run; it is recorded as failed
-                    log.exception("site_failed site=%s", site.site_code)
-                    result = SiteResult(site=site, error=f"internal error {type(exc).__name__}: {exc}"[:500])
+                result = await inspect_site(site, rc)
                 await asyncio.to_thread(store.save_site_result, run.run_id, result)
                 if progress:
                     progress(result)

@@ -22,14 +22,13 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 from sqlalchemy.exc import OperationalError
 
-from govinspect.errors import ConfigError, GovinspectError, StoreError
+from govinspect.errors import ConfigError, StoreError
 from govinspect.findings.model import RunInfo, SiteResult
 
 if TYPE_CHECKING:
     from celery import Celery
 
     from govinspect.checks.base import Check
-    from govinspect.pipeline import RunContext
     from govinspect.registry.models import Site
     from govinspect.scoring.profile import Profile
     from govinspect.settings import Settings
@@ -167,7 +166,7 @@ async def _inspect(site: Site, run: RunInfo, settings: Settings, checks: list[Ch
     Redis (returned for its counts)."""
     from govinspect.fetch.client import Fetcher
     from govinspect.fetch.links import LinkChecker
-    from govinspect.pipeline import RunContext
+    from govinspect.pipeline import RunContext, inspect_site
     from govinspect.workers.app import link_cache_url
     from govinspect.workers.link_cache import RedisLinkCache
 
@@ -181,7 +180,7 @@ async def _inspect(site: Site, run: RunInfo, settings: Settings, checks: list[Ch
                         profile=profile, fetcher=fetcher, links=links,
                         observed_at=run.started_at.astimezone(tz), samples=samples)
         try:
-            return await asyncio.wait_for(site_result(site, rc), timeout=w.task_time_limit), shared
+            return await asyncio.wait_for(inspect_site(site, rc), timeout=w.task_time_limit), shared
         except TimeoutError:
             return SiteResult(site=site, error=(
                 f"not finished within workers.task_time_limit ({w.task_time_limit:g} s): raise the limit or "
@@ -190,14 +189,3 @@ async def _inspect(site: Site, run: RunInfo, settings: Settings, checks: list[Ch
             await links.aclose()
 
 
-async def site_result(site: Site, rc: RunContext) -> SiteResult:
-    """``run_site`` with a failing site recorded on its result, worded as ``run_inspection`` words it."""
-    from govinspect.pipeline import run_site
-
-    try:
-        return await run_site(site, rc)
-    except GovinspectError as exc:
-        return SiteResult(site=site, error=str(exc))
-    except Exception as exc:  # one broken site must not sink the run; it is recorded as failed
-        log.exception("site_failed site=%s", site.site_code)
-        return SiteResult(site=site, error=f"internal error {type(exc).__name__}: {exc}"[:500])
