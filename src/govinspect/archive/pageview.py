@@ -354,10 +354,6 @@ class PageView:
     def footer_html(self) -> str:
         return "\n".join(n.html or "" for n in self.footer_nodes)
 
-    def _resolve(self, href: str) -> str | None:
-        """Absolute http(s) URL of an href/src (fragment dropped); see :func:`resolve_href`."""
-        return resolve_href(self.base_url, href)
-
     @cached_property
     def links(self) -> list[Link]:
         """Every resolvable ``<a href>`` in page order; locators are computed when a check quotes one."""

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 
-from govinspect.archive.pageview import PageView
+from govinspect.archive.pageview import PageView, resolve_href
 from govinspect.checks.base import CheckContext, CheckParams, Input, Scope, SiteView
 from govinspect.content.hidden import find_hidden_blocks, script_links
 from govinspect.checks.lexicon_check import LexiconCheck
@@ -81,7 +81,7 @@ class DarkLinks(LexiconCheck):
         if any(self._foreign(link.url, hosts) for link in page.links):
             return True
         for node in page.tree.css("iframe[src], area[href], frame[src]"):
-            url = page._resolve(node.attributes.get("src") or node.attributes.get("href") or "")
+            url = resolve_href(page.base_url, node.attributes.get("src") or node.attributes.get("href") or "")
             if url and self._foreign(url, hosts):
                 return True
         return False

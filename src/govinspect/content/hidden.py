@@ -24,7 +24,7 @@ from urllib.parse import unquote, urljoin
 
 from selectolax.lexbor import LexborNode
 
-from govinspect.archive.pageview import node_locator
+from govinspect.archive.pageview import node_locator, resolve_href
 from govinspect.content.lexicon import Lexicon, default_lexicon, host_of, same_site
 
 if TYPE_CHECKING:
@@ -393,12 +393,12 @@ def _block(node: LexborNode, page: PageView, technique: str, declaration: str, t
     links: list[tuple[str, str, str]] = []
     for a in node.css("a[href], iframe[src], area[href]"):
         raw = a.attributes.get("href") or a.attributes.get("src") or ""
-        url = page._resolve(raw)
+        url = resolve_href(page.base_url, raw)
         if url:
             links.append((url, a.text(strip=True)[:200], node_locator(a)))
     if node.tag in ("a", "iframe", "area"):
         raw = node.attributes.get("href") or node.attributes.get("src") or ""
-        url = page._resolve(raw)
+        url = resolve_href(page.base_url, raw)
         if url:
             links.insert(0, (url, node.text(strip=True)[:200], node_locator(node)))
     unique = list(dict.fromkeys(links))
